@@ -1,0 +1,138 @@
+// What every emulated Graph endpoint shares: request ids, Graph's error shape, bearer-token
+// checks, application-permission checks, injected throttling and the request log.
+import { randomUUID } from "node:crypto";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { CsdlModel } from "./csdl";
+import type { TokenService } from "./oauth";
+import type { Store, Tenant } from "./state";
+
+export class GraphHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) =>
+  new GraphHttpError(
+    404,
+    "Request_ResourceNotFound",
+    `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`,
+  );
+export const badRequest = (message: string) => new GraphHttpError(400, "Request_BadRequest", message);
+
+/** Graph's error body: {error: {code, message, innerError: {date, request-id, client-request-id}}}. */
+export function sendGraphError(req: FastifyRequest, reply: FastifyReply, err: GraphHttpError): FastifyReply {
+  const requestId = requestIdOf(req);
+  for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+  return reply.code(err.status).send({
+    error: {
+      code: err.code,
+      message: err.message,
+      innerError: {
+        date: new Date().toISOString().replace(/\.\d{3}Z$/, ""),
+        "request-id": requestId,
+        "client-request-id": clientRequestIdOf(req, requestId),
+      },
+    },
+  });
+}
+
+export function requestIdOf(req: FastifyRequest): string {
+  const r = req as FastifyRequest & { graphRequestId?: string };
+  if (!r.graphRequestId) r.graphRequestId = randomUUID();
+  return r.graphRequestId;
+}
+
+function clientRequestIdOf(req: FastifyRequest, fallback: string): string {
+  const h = req.headers["client-request-id"];
+  return typeof h === "string" ? h : fallback;
+}
+
+export interface Fault {
+  status: 429 | 503 | 504;
+  remaining: number;
+  retryAfterSeconds: number;
+}
+
+export interface LoggedRequest {
+  tenantId: string;
+  method: string;
+  path: string;
+  status?: number;
+}
+
+export interface GraphContext {
+  tenant: Tenant;
+  roles: string[];
+  appId: string;
+}
+
+/** Shared services of the Graph endpoints. */
+export class GraphHttp {
+  readonly faults: Fault[] = [];
+  readonly log: LoggedRequest[] = [];
+  readonly csdl = CsdlModel.load();
+
+  constructor(
+    readonly store: Store,
+    private readonly tokens: TokenService,
+  ) {}
+
+  /** Authenticates the caller, applies injected faults, and checks that the app holds one of
+   * `anyOfRoles` (the application permissions Graph documents for the endpoint). */
+  async authorize(req: FastifyRequest, anyOfRoles: readonly string[]): Promise<GraphContext> {
+    const header = req.headers.authorization;
+    if (!header?.startsWith("Bearer ")) {
+      throw new GraphHttpError(401, "InvalidAuthenticationToken", "Access token is empty.");
+    }
+    const claims = await this.tokens.verifyAccessToken(header.slice("Bearer ".length));
+    const tenant = this.store.tenant(claims.tid);
+    if (!tenant)
+      throw new GraphHttpError(401, "InvalidAuthenticationToken", "Access token validation failure.");
+    (req as FastifyRequest & { graphTenantId?: string }).graphTenantId = tenant.id;
+    const fault = this.faults[0];
+    if (fault) {
+      fault.remaining -= 1;
+      if (fault.remaining <= 0) this.faults.shift();
+      const code = fault.status === 429 ? "TooManyRequests" : "ServiceUnavailable";
+      const message =
+        fault.status === 429
+          ? "Too many requests. Please retry after some time."
+          : "The service is temporarily unavailable.";
+      throw new GraphHttpError(fault.status, code, message, {
+        "Retry-After": String(fault.retryAfterSeconds),
+        ...(fault.status === 429
+          ? { "x-ms-throttle-scope": `Tenant_Application/ReadWrite/${tenant.id}/${claims.appid}` }
+          : {}),
+      });
+    }
+    if (!anyOfRoles.some((r) => claims.roles.includes(r))) {
+      throw new GraphHttpError(
+        403,
+        "Authorization_RequestDenied",
+        "Insufficient privileges to complete the operation.",
+      );
+    }
+    return { tenant, roles: claims.roles, appId: claims.appid };
+  }
+
+  /** Records a Graph call once answered; tests read it to prove that nothing was written. */
+  record(req: FastifyRequest, status: number): void {
+    const tenantId = (req as FastifyRequest & { graphTenantId?: string }).graphTenantId;
+    if (tenantId) this.log.push({ tenantId, method: req.method, path: req.url, status });
+  }
+
+  /** Rejects a body the way Graph does when it does not fit the CSDL type. */
+  validate(typeName: string, body: unknown, mode: "create" | "update" | "replace"): void {
+    const violations = this.csdl.validate(typeName, body, mode);
+    if (violations.length > 0) {
+      const v = violations[0];
+      throw new GraphHttpError(400, v.code, v.message);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+// The tenant emulator: one HTTPS server hosting several tenants' Microsoft Graph v1.0 subset and
+// their identity-platform token endpoints, the way the real clients expect them. Only base URLs
+// differ from Microsoft's cloud.
+import { randomBytes } from "node:crypto";
+import Fastify, { type FastifyInstance } from "fastify";
+import { registerAdmin } from "./admin";
+import { CrossTenantAccessPolicyRules, registerCrossTenantAccessPolicy } from "./crossTenantAccessPolicy";
+import { GraphHttp, GraphHttpError, requestIdOf, sendGraphError } from "./graphHttp";
+import { TokenService } from "./oauth";
+import { issueServerCert, loadOrCreateCa } from "./pki";
+import { Store } from "./state";
+
+export interface EmulatorOptions {
+  /** Where the CA lives (made on first use); clients trust <caDir>/ca.pem. */
+  caDir: string;
+  /** Keep state in this JSON file across restarts; in memory when absent. */
+  stateFile?: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  adminKey?: string;
+  logger?: boolean;
+}
+
+export interface Emulator {
+  url: string;
+  caCertPath: string;
+  adminKey: string;
+  store: Store;
+  http: GraphHttp;
+  close(): Promise<void>;
+}
+
+export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
+  const ca = loadOrCreateCa(options.caDir);
+  const tls = issueServerCert(ca);
+  const store = Store.open(options.stateFile);
+  const tokens = new TokenService(store);
+  const http = new GraphHttp(store, tokens);
+  const rules = new CrossTenantAccessPolicyRules(http);
+  const adminKey = options.adminKey ?? randomBytes(18).toString("base64url");
+
+  const app: FastifyInstance = Fastify({
+    https: { key: tls.keyPem, cert: tls.certPem },
+    logger: options.logger ?? false,
+    bodyLimit: 4 * 1024 * 1024,
+  });
+  // Token requests are form-encoded (RFC 6749); Graph bodies are JSON.
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+  app.addHook("onSend", async (req, reply) => {
+    if (req.url.startsWith("/v1.0/")) {
+      reply.header("request-id", requestIdOf(req));
+      reply.header("client-request-id", req.headers["client-request-id"] ?? requestIdOf(req));
+    }
+  });
+  app.addHook("onResponse", async (req, reply) => {
+    if (req.url.startsWith("/v1.0/")) http.record(req, reply.statusCode);
+  });
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    if (err instanceof GraphHttpError) return sendGraphError(req, reply, err);
+    const status = err.statusCode;
+    if (status && status < 500) {
+      // Malformed JSON and the like: Graph answers 400 BadRequest.
+      return sendGraphError(req, reply, new GraphHttpError(400, "BadRequest", err.message));
+    }
+    req.log.error(err);
+    return sendGraphError(
+      req,
+      reply,
+      new GraphHttpError(500, "InternalServerError", `The emulator failed: ${err.message}`),
+    );
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const segment = req.url.split("?")[0].split("/").filter(Boolean).pop() ?? "";
+    return sendGraphError(
+      req,
+      reply,
+      new GraphHttpError(400, "BadRequest", `Resource not found for the segment '${segment}'.`),
+    );
+  });
+
+  tokens.register(app);
+  registerCrossTenantAccessPolicy(app, http, rules);
+  registerAdmin(app, http, rules, adminKey);
+
+  const host = options.host ?? "127.0.0.1";
+  await app.listen({ host, port: options.port ?? 0 });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  return {
+    url: `https://${host}:${port}`,
+    caCertPath: ca.certPath,
+    adminKey,
+    store,
+    http,
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,135 @@
+// What the emulator holds: tenants, their app registrations (with certificate key credentials and
+// granted application permissions) and their cross-tenant access policy. Plain JSON, so it can be
+// saved to a file and a sandbox keeps its tenants across restarts.
+import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+
+export interface KeyCredential {
+  keyId: string;
+  type: "AsymmetricX509Cert";
+  usage: "Verify";
+  /** base64 DER of the certificate, as Graph stores it. */
+  key: string;
+  displayName?: string;
+}
+
+export interface App {
+  appId: string;
+  displayName: string;
+  keyCredentials: KeyCredential[];
+  /** Microsoft Graph application permissions granted with admin consent (app role values). */
+  roles: string[];
+}
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface Tenant {
+  id: string;
+  displayName: string;
+  domains: string[];
+  apps: Record<string, App>;
+  crossTenantAccessPolicy: {
+    default: JsonObject;
+    partners: Record<string, { partner: JsonObject; identitySynchronization: JsonObject | null }>;
+  };
+}
+
+export interface EmulatorState {
+  tenants: Record<string, Tenant>;
+}
+
+/** Service defaults of a new tenant (Graph's documented example for GET .../default). */
+export function serviceDefaultPolicy(tenantId: string): JsonObject {
+  const b2b = (accessType: string) => ({
+    usersAndGroups: { accessType, targets: [{ target: "AllUsers", targetType: "user" }] },
+    applications: { accessType, targets: [{ target: "AllApplications", targetType: "application" }] },
+  });
+  return {
+    id: tenantId,
+    isServiceDefault: true,
+    inboundTrust: {
+      isMfaAccepted: false,
+      isCompliantDeviceAccepted: false,
+      isHybridAzureADJoinedDeviceAccepted: false,
+    },
+    automaticUserConsentSettings: { inboundAllowed: false, outboundAllowed: false },
+    b2bCollaborationInbound: b2b("allowed"),
+    b2bCollaborationOutbound: b2b("allowed"),
+    b2bDirectConnectInbound: b2b("blocked"),
+    b2bDirectConnectOutbound: b2b("blocked"),
+    invitationRedemptionIdentityProviderConfiguration: {
+      primaryIdentityProviderPrecedenceOrder: ["externalAzureActiveDirectory", "socialIdentityProviders"],
+      fallbackIdentityProvider: "defaultConfiguredIdp",
+    },
+    tenantRestrictions: {
+      usersAndGroups: { accessType: "blocked", targets: [{ target: "AllUsers", targetType: "user" }] },
+      applications: {
+        accessType: "blocked",
+        targets: [{ target: "AllApplications", targetType: "application" }],
+      },
+      devices: null,
+    },
+  };
+}
+
+export class Store {
+  private constructor(
+    readonly state: EmulatorState,
+    private readonly file: string | undefined,
+  ) {}
+
+  /** In memory only, or backed by `file` (loaded if it exists, saved after each change). */
+  static open(file?: string): Store {
+    if (file && existsSync(file)) return new Store(JSON.parse(readFileSync(file, "utf8")), file);
+    return new Store({ tenants: {} }, file);
+  }
+
+  save(): void {
+    if (!this.file) return;
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.state, null, 1));
+    renameSync(tmp, this.file);
+  }
+
+  tenant(id: string): Tenant | undefined {
+    return this.state.tenants[id.toLowerCase()];
+  }
+
+  addTenant(input: { id?: string; displayName: string; domains: string[] }): Tenant {
+    const id = (input.id ?? randomUUID()).toLowerCase();
+    const existing = this.state.tenants[id];
+    if (existing) return existing;
+    const tenant: Tenant = {
+      id,
+      displayName: input.displayName,
+      domains: input.domains,
+      apps: {},
+      crossTenantAccessPolicy: { default: serviceDefaultPolicy(id), partners: {} },
+    };
+    this.state.tenants[id] = tenant;
+    this.save();
+    return tenant;
+  }
+
+  addApp(
+    tenant: Tenant,
+    input: { appId?: string; displayName: string; certificateDer: string[]; roles: string[] },
+  ): App {
+    const appId = (input.appId ?? randomUUID()).toLowerCase();
+    const app: App = {
+      appId,
+      displayName: input.displayName,
+      keyCredentials: input.certificateDer.map((key) => ({
+        keyId: randomUUID(),
+        type: "AsymmetricX509Cert",
+        usage: "Verify",
+        key,
+      })),
+      roles: [...input.roles],
+    };
+    tenant.apps[appId] = app;
+    this.save();
+    return app;
+  }
+}

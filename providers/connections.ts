@@ -1,0 +1,21 @@
+// Tenant connections for the providers' implementations: read from the stack configuration in
+// the dynamic provider's configure call, never captured in serialized state.
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  CONFIG_NAMESPACE,
+  loadStackConfig,
+  type StackConfig,
+  type TenantRole,
+} from "../lib/config/stackConfig";
+import { type GraphClient, graphClientFor } from "../lib/graph/client";
+
+let config: StackConfig | undefined;
+
+export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+  config = loadStackConfig((key) => req.config.get(`${CONFIG_NAMESPACE}:${key}`));
+}
+
+export function graphFor(role: TenantRole): GraphClient {
+  if (!config) throw new Error("the provider was not configured with the stack configuration");
+  return graphClientFor(config[role], config.cloud);
+}
