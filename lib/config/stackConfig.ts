@@ -1,5 +1,6 @@
 // The stack configuration, validated at program start (and again in the providers' configure):
 // a wrong value fails `pulumi preview` with the key that is wrong and what to write instead.
+import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import {
@@ -141,6 +142,15 @@ export function loadStackConfig(
     if (cred.kind === "certificate") cred.certificatePath = path.resolve(projectDir, cred.certificatePath);
   }
   return config;
+}
+
+/** The directory of Pulumi.yaml: relative paths in the stack configuration are relative to it.
+ * Pulumi runs the program and its providers from the program's directory (dist/ here). */
+export function findProjectDir(from = process.cwd()): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    if (path.dirname(dir) === dir) return from;
+  }
 }
 
 function valueAt(root: unknown, at: readonly PropertyKey[]): unknown {

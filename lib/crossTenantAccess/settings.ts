@@ -42,9 +42,10 @@ export const inboundTrustSchema = z.strictObject({
   isHybridAzureADJoinedDeviceAccepted: z.boolean(),
 });
 
+/** null = not set on the partner entry (Graph's answer for an entry that never set it). */
 export const automaticUserConsentSchema = z.strictObject({
-  inboundAllowed: z.boolean(),
-  outboundAllowed: z.boolean(),
+  inboundAllowed: z.boolean().nullable(),
+  outboundAllowed: z.boolean().nullable(),
 });
 
 export const identitySyncSchema = z.strictObject({
@@ -147,8 +148,8 @@ export function partnerSettingsFromGraph(
     b2bDirectConnectOutbound: canonicalB2B(partner.b2bDirectConnectOutbound),
     inboundTrust: canonicalTrust(partner.inboundTrust),
     automaticUserConsentSettings: {
-      inboundAllowed: consent.inboundAllowed === true,
-      outboundAllowed: consent.outboundAllowed === true,
+      inboundAllowed: typeof consent.inboundAllowed === "boolean" ? consent.inboundAllowed : null,
+      outboundAllowed: typeof consent.outboundAllowed === "boolean" ? consent.outboundAllowed : null,
     },
     identitySynchronization: identitySync
       ? {

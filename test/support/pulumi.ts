@@ -1,0 +1,101 @@
+// Drives the real pulumi CLI on this repository's program, with a local file backend and a stack
+// configuration file written by the test.
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import type { TenantPairUnderTest } from "./tenantPairs";
+import { workDir } from "./tenantPairs";
+
+export const repoRoot = path.resolve(__dirname, "../../..");
+
+export interface PulumiResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr together, for assertions on what a person would read. */
+  output: string;
+}
+
+export class PulumiStack {
+  readonly configFile: string;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(
+    readonly name: string,
+    dir = workDir(`stack-${name}`),
+  ) {
+    this.configFile = path.join(dir, `Pulumi.${name}.yaml`);
+    const state = path.join(dir, "state");
+    mkdirSync(state, { recursive: true });
+    this.env = {
+      ...process.env,
+      PULUMI_BACKEND_URL: `file://${state}`,
+      PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+      PULUMI_HOME: path.join(dir, "pulumi-home"),
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    };
+  }
+
+  /** Writes the stack's configuration (JSON is YAML, and keeps the test free of a YAML writer). */
+  writeConfig(config: Record<string, unknown>): void {
+    const namespaced: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(config)) namespaced[`entra-coexistence:${k}`] = v;
+    writeFileSync(this.configFile, JSON.stringify({ config: namespaced }, null, 2));
+  }
+
+  async init(): Promise<void> {
+    const r = await this.run(["stack", "init"]);
+    if (r.code !== 0) throw new Error(`pulumi stack init failed:\n${r.output}`);
+  }
+
+  run(args: string[]): Promise<PulumiResult> {
+    const full = [...args, "--non-interactive", "--stack", this.name];
+    if (!["stack", "config"].includes(args[0])) full.push("--config-file", this.configFile);
+    return new Promise((resolve, reject) => {
+      const child = spawn("pulumi", full, { cwd: repoRoot, env: this.env });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => {
+        stdout += d;
+      });
+      child.stderr.on("data", (d) => {
+        stderr += d;
+      });
+      child.on("error", reject);
+      child.on("close", (code) =>
+        resolve({ code: code ?? -1, stdout, stderr, output: `${stdout}\n${stderr}` }),
+      );
+    });
+  }
+
+  /** Runs and fails with the CLI's whole output unless it exits with `expected`. */
+  async expect(args: string[], expected = 0): Promise<PulumiResult> {
+    const r = await this.run(args);
+    if (r.code !== expected) {
+      throw new Error(`pulumi ${args.join(" ")} exited ${r.code}, expected ${expected}:\n${r.output}`);
+    }
+    return r;
+  }
+
+  async exportState(): Promise<{ deployment: { resources: Array<Record<string, unknown>> } }> {
+    const r = await this.expect(["stack", "export"]);
+    return JSON.parse(r.stdout);
+  }
+}
+
+/** Stack configuration for a tenant pair, with optional overrides of crossTenantAccess. */
+export function stackConfigFor(pair: TenantPairUnderTest, crossTenantAccess?: Record<string, unknown>) {
+  const conn = (role: "source" | "target") => ({
+    tenantId: pair.connections[role].tenantId,
+    domain: pair.connections[role].domain,
+    clientId: pair.connections[role].clientId,
+    credential: { kind: "certificate", certificatePath: pair.connections[role].certificatePath },
+  });
+  return {
+    cloud: pair.cloud,
+    source: conn("source"),
+    target: conn("target"),
+    ...(crossTenantAccess ? { crossTenantAccess } : {}),
+  };
+}

@@ -1,0 +1,120 @@
+// The tenant pairs the tests run against: the emulator (always), and a real tenant pair when its
+// connection settings are in the environment. Both are driven through the same Graph client, so
+// "nothing was written" and out-of-band changes mean the same thing on either.
+import { randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import * as path from "node:path";
+import { type Emulator, startEmulator } from "../../emulator/server";
+import { ensureTenant } from "../../emulator/tenantPair";
+import type { CloudConfig, TenantConnection } from "../../lib/config/stackConfig";
+import { credentialFor, GraphClient } from "../../lib/graph/client";
+
+export type Role = "source" | "target";
+
+export interface TenantPairUnderTest {
+  name: string;
+  cloud: { authorityHost: string; graphEndpoint: string };
+  connections: Record<Role, { tenantId: string; domain: string; clientId: string; certificatePath: string }>;
+  graph(role: Role): GraphClient;
+  /** Both tenants' cross-tenant access policies as Graph returns them. */
+  snapshot(): Promise<Record<Role, unknown>>;
+  emulator?: Emulator;
+  close(): Promise<void>;
+}
+
+export function workDir(name: string): string {
+  const base = process.env.ENTRA_COEX_TEST_WORK ?? path.resolve(".test-work");
+  return mkdtempSync(path.join(base, `${name}-`));
+}
+
+function clientsFor(cloud: CloudConfig, connections: TenantPairUnderTest["connections"]) {
+  const clients = {} as Record<Role, GraphClient>;
+  for (const role of ["source", "target"] as const) {
+    const c = connections[role];
+    const conn: TenantConnection = {
+      tenantId: c.tenantId,
+      domain: c.domain,
+      clientId: c.clientId,
+      credential: { kind: "certificate", certificatePath: c.certificatePath },
+    };
+    clients[role] = new GraphClient(c.tenantId, credentialFor(conn, cloud), cloud, { retryDelaySeconds: 1 });
+  }
+  return clients;
+}
+
+async function snapshotOf(graph: GraphClient): Promise<unknown> {
+  const base = "/policies/crossTenantAccessPolicy";
+  const partners = await graph.list<Record<string, unknown>>(`${base}/partners`);
+  const withSync = [];
+  for (const p of partners) {
+    const sync = await graph.getOptional(`${base}/partners/${p.tenantId}/identitySynchronization`);
+    withSync.push({ ...p, "@odata.context": undefined, identitySynchronization: sync ?? null });
+  }
+  const def = await graph.get<Record<string, unknown>>(`${base}/default`);
+  return { default: { ...def, "@odata.context": undefined }, partners: withSync };
+}
+
+/** A fresh emulator with a source and a target tenant (random ids) and their deployers. */
+export async function emulatedPair(roles?: string[]): Promise<TenantPairUnderTest> {
+  const dir = workDir("emulator");
+  const caDir = process.env.NODE_EXTRA_CA_CERTS ? path.dirname(process.env.NODE_EXTRA_CA_CERTS) : dir;
+  const emulator = await startEmulator({ caDir });
+  const connections = {} as TenantPairUnderTest["connections"];
+  for (const role of ["source", "target"] as const) {
+    const spec = {
+      role,
+      tenantId: randomUUID(),
+      displayName: `${role} tenant`,
+      domain: `${role}-${randomUUID().slice(0, 8)}.example`,
+      clientId: randomUUID(),
+    };
+    connections[role] = ensureTenant(emulator.store, spec, dir, roles);
+  }
+  const cloud = { authorityHost: emulator.url, graphEndpoint: emulator.url, disableInstanceDiscovery: true };
+  const clients = clientsFor(cloud, connections);
+  return {
+    name: "emulator",
+    cloud: { authorityHost: emulator.url, graphEndpoint: emulator.url },
+    connections,
+    emulator,
+    graph: (role) => clients[role],
+    snapshot: async () => ({
+      source: await snapshotOf(clients.source),
+      target: await snapshotOf(clients.target),
+    }),
+    close: () => emulator.close(),
+  };
+}
+
+/** The real tenant pair named by ENTRA_COEX_E2E_* variables, or the reason there is none. */
+export function realPairFromEnv(env = process.env): TenantPairUnderTest | string {
+  const names = ["TENANT_ID", "DOMAIN", "CLIENT_ID", "CERTIFICATE_PATH"];
+  const missing: string[] = [];
+  const connections = {} as TenantPairUnderTest["connections"];
+  for (const role of ["source", "target"] as const) {
+    const get = (n: string) => {
+      const key = `ENTRA_COEX_E2E_${role.toUpperCase()}_${n}`;
+      if (!env[key]) missing.push(key);
+      return env[key] ?? "";
+    };
+    const [tenantId, domain, clientId, certificatePath] = names.map(get);
+    connections[role] = { tenantId, domain, clientId, certificatePath: path.resolve(certificatePath) };
+  }
+  if (missing.length > 0) return `no real tenant pair configured (set ${missing.join(", ")})`;
+  const cloud = {
+    authorityHost: env.ENTRA_COEX_E2E_AUTHORITY_HOST ?? "https://login.microsoftonline.com",
+    graphEndpoint: env.ENTRA_COEX_E2E_GRAPH_ENDPOINT ?? "https://graph.microsoft.com",
+  };
+  const clients = clientsFor({ ...cloud, disableInstanceDiscovery: false }, connections);
+  return {
+    name: "real tenant pair",
+    cloud,
+    connections,
+    graph: (role) => clients[role],
+    snapshot: async () => ({
+      source: await snapshotOf(clients.source),
+      target: await snapshotOf(clients.target),
+    }),
+    close: async () => {},
+  };
+}
