@@ -26,9 +26,9 @@ async function main() {
   }
   console.log("resource                   shim bytes   whole-provider bytes   ratio");
   for (const [name, shim, whole] of rows) {
-    console.log(
-      `${name.padEnd(26)} ${String(shim).padStart(10)}   ${String(whole).padStart(20)}   ${(whole / shim).toFixed(1)}x`,
-    );
+    const ratio =
+      typeof whole === "number" && typeof shim === "number" ? `${(whole / shim).toFixed(1)}x` : "-";
+    console.log(`${name.padEnd(26)} ${String(shim).padStart(10)}   ${String(whole).padStart(20)}   ${ratio}`);
   }
 }
 
