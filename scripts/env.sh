@@ -3,10 +3,12 @@
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-# npm packages, exactly as locked; skipped when node_modules already matches the lock file.
+# npm packages as locked; skipped when node_modules already matches the lock file. `npm install`
+# rather than `npm ci`: npm 11 leaves other platforms' optional packages (biome's binaries) out of
+# the lock file and `npm ci` then refuses it as out of sync; `npm install` keeps the lock as is.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "installing npm packages (npm ci)" >&2
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "installing npm packages" >&2
+  npm install --no-audit --no-fund --loglevel=error >&2
 fi
 
 pulumi_bin=$(bash scripts/setup-pulumi.sh)
