@@ -90,7 +90,11 @@ export class GraphHttp {
     if (!header?.startsWith("Bearer ")) {
       throw new GraphHttpError(401, "InvalidAuthenticationToken", "Access token is empty.");
     }
-    const claims = await this.tokens.verifyAccessToken(header.slice("Bearer ".length));
+    const claims = await this.tokens.verifyAccessToken(header.slice("Bearer ".length), [
+      `https://${req.headers.host}`,
+      "https://graph.microsoft.com",
+      "00000003-0000-0000-c000-000000000000",
+    ]);
     const tenant = this.store.tenant(claims.tid);
     if (!tenant)
       throw new GraphHttpError(401, "InvalidAuthenticationToken", "Access token validation failure.");

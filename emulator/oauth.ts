@@ -31,9 +31,13 @@ export class TokenService {
     this.verifyKey = publicKey;
   }
 
-  async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+  /** @param audiences the resource identifiers Graph answers to on this host */
+  async verifyAccessToken(token: string, audiences: string[]): Promise<AccessTokenClaims> {
     try {
-      const { payload } = await jwtVerify(token, this.verifyKey, { algorithms: ["RS256"] });
+      const { payload } = await jwtVerify(token, this.verifyKey, {
+        algorithms: ["RS256"],
+        audience: audiences,
+      });
       return {
         tid: String(payload.tid),
         appid: String(payload.appid),

@@ -154,11 +154,20 @@ function crossTenantSuite(makePair: () => Promise<TenantPairUnderTest | string>)
     const drift = await stack.run(["refresh", "--preview-only", "--expect-no-changes", "--diff"]);
     assert.equal(drift.code, 7, drift.output);
     assert.match(drift.output, /isMfaAccepted\s*: true => false/);
+    const coex = await stack.coex(["drift"]);
+    assert.equal(coex.code, 7, coex.output);
+    assert.match(
+      coex.stdout,
+      /coexistence-source-partner: settings\.inboundTrust\.isMfaAccepted: true => false/,
+    );
 
     await stack.expect(["up", "--yes", "--refresh"]);
     const src = await pair.graph("source").get<GraphJson>(`${POLICY}/partners/${target()}`);
     assert.equal(src.inboundTrust.isMfaAccepted, true);
     await stack.expect(["refresh", "--preview-only", "--expect-no-changes"]);
+    const clean = await stack.coex(["drift"]);
+    assert.equal(clean.code, 0, clean.output);
+    assert.match(clean.stdout, /no drift/);
   });
 
   it("keeps the serialized provider code small in state", async () => {

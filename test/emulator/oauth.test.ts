@@ -73,6 +73,19 @@ describe("emulator: OAuth client credentials with a certificate", () => {
     assert.equal(res.headers.get("request-id"), body.error.innerError["request-id"]);
   });
 
+  it("refuses a token issued for another resource", async () => {
+    const c = pair.connections.source;
+    const credential = new ClientCertificateCredential(c.tenantId, c.clientId, c.certificatePath, {
+      authorityHost: pair.cloud.authorityHost,
+      disableInstanceDiscovery: true,
+    });
+    const token = await credential.getToken("https://management.azure.com/.default");
+    const res = await fetch(`${pair.cloud.graphEndpoint}/v1.0/policies/crossTenantAccessPolicy/default`, {
+      headers: { authorization: `Bearer ${token.token}` },
+    });
+    assert.equal(res.status, 401);
+  });
+
   it("answers 403 Authorization_RequestDenied when the app lacks the permission, keeping code and request id", async () => {
     const readOnly = await emulatedPair(["Policy.Read.All"]);
     try {

@@ -52,8 +52,24 @@ export class PulumiStack {
   run(args: string[]): Promise<PulumiResult> {
     const full = [...args, "--non-interactive", "--stack", this.name];
     if (!["stack", "config"].includes(args[0])) full.push("--config-file", this.configFile);
+    return this.exec("pulumi", full);
+  }
+
+  /** Runs our `coex` command line with this stack's environment. */
+  coex(args: string[]): Promise<PulumiResult> {
+    return this.exec(process.execPath, [
+      path.join(repoRoot, "dist/cli/coex.js"),
+      ...args,
+      "--stack",
+      this.name,
+      "--config-file",
+      this.configFile,
+    ]);
+  }
+
+  private exec(command: string, args: string[]): Promise<PulumiResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn("pulumi", full, { cwd: repoRoot, env: this.env });
+      const child = spawn(command, args, { cwd: repoRoot, env: this.env });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => {

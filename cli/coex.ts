@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// `coex`: helpers around the Pulumi project for identity engineers.
+//   coex drift --stack <name> [--config-file <file>]
+//     Compares both tenants with the declared state without writing anything (pulumi refresh
+//     --preview-only --expect-no-changes --diff). Exit 0: no drift; 7: drift, with the settings
+//     that differ; anything else: the check itself failed.
+import { spawn } from "node:child_process";
+import { Command } from "commander";
+import { findProjectDir } from "../lib/config/stackConfig";
+
+/** The changed settings in pulumi's --diff output, as "resource: property: old => new". */
+export function driftLines(output: string): string[] {
+  const lines: string[] = [];
+  let resource = "";
+  const open: { indent: number; name: string }[] = []; // the objects the diff is inside
+  for (const raw of output.split("\n")) {
+    const urn = raw.match(/\[urn=urn:pulumi:[^\]]*::([^\]:]+)\]/);
+    if (urn) {
+      resource = urn[1];
+      open.length = 0;
+      continue;
+    }
+    const m = raw.match(/^(\s*)[~+-] (\w+)\s*: (.*)$/);
+    if (!m || !resource) continue;
+    const indent = m[1].length;
+    while (open.length > 0 && open[open.length - 1].indent >= indent) open.pop();
+    if (m[3].trim() === "{") open.push({ indent, name: m[2] });
+    else if (m[3].includes("=>"))
+      lines.push(`${resource}: ${[...open.map((o) => o.name), m[2]].join(".")}: ${m[3].trim()}`);
+  }
+  return lines;
+}
+
+const program = new Command("coex").description("entra-coexistence helpers");
+
+program
+  .command("drift")
+  .description("report settings changed by hand since the last pulumi up (exit 7 when there are any)")
+  .requiredOption("-s, --stack <name>", "the stack to check")
+  .option("--config-file <file>", "use this stack configuration file")
+  .action(async (opts: { stack: string; configFile?: string }) => {
+    const args = [
+      "refresh",
+      "--preview-only",
+      "--expect-no-changes",
+      "--diff",
+      "--non-interactive",
+      "--stack",
+      opts.stack,
+    ];
+    if (opts.configFile) args.push("--config-file", opts.configFile);
+    const child = spawn("pulumi", args, { cwd: findProjectDir(), stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    const code: number = await new Promise((resolve, reject) => {
+      child.on("error", reject);
+      child.on("close", (c) => resolve(c ?? 1));
+    });
+    if (code === 0) {
+      process.stdout.write(`no drift: stack ${opts.stack} matches both tenants\n`);
+    } else if (code === 7) {
+      const lines = driftLines(out);
+      process.stdout.write(
+        `drift in stack ${opts.stack}: ${lines.length} setting(s) changed outside Pulumi\n`,
+      );
+      for (const l of lines) process.stdout.write(`  ${l}\n`);
+      process.stdout.write(
+        "run `pulumi up --refresh` to put them back, or change the stack to accept them\n",
+      );
+    } else {
+      process.stdout.write(out);
+      process.stderr.write(`coex drift: pulumi refresh failed with exit code ${code}\n`);
+    }
+    process.exitCode = code;
+  });
+
+if (require.main === module) {
+  program.parseAsync().catch((e) => {
+    process.stderr.write(`coex: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}
