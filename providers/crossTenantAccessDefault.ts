@@ -89,11 +89,10 @@ export const provider: pulumi.dynamic.ResourceProvider<DefaultInputs, DefaultOut
   async update(_id, olds, news) {
     const graph = graphFor(news.tenant);
     const desired = canonical(news.settings as DefaultSettings);
-    const body: DefaultSettings = {};
-    for (const k of changedKeys(olds.settings, desired, DEFAULT_MANAGED_KEYS)) {
-      (body as Record<string, unknown>)[k] = desired[k] ?? olds.found[k];
-    }
-    await updateDefault(graph, body);
+    // What each key should be now: declared, or back to what was found if no longer managed.
+    const wanted: DefaultSettings = { ...pick(olds.found, managedKeys(olds.settings)), ...desired };
+    const live = defaultSettingsFromGraph(await readDefault(graph), DEFAULT_MANAGED_KEYS);
+    await updateDefault(graph, pick(wanted, changedKeys(live, wanted, managedKeys(wanted))));
     return { outs: await outputs(news.tenant, desired, olds.found, olds.foundIsServiceDefault) };
   },
 

@@ -110,7 +110,10 @@ export const provider: pulumi.dynamic.ResourceProvider<PartnerInputs, PartnerOut
 
   async update(id, olds, news) {
     const desired = canonicalPartnerSettings(news.settings);
-    await converge(news.tenant, id, olds.settings, desired);
+    // Compare with the tenant as it is now, not with state that may be stale: an update then
+    // also repairs drift that no refresh has seen yet.
+    const now = await mustRead(news.tenant, id);
+    await converge(news.tenant, id, now.settings, desired);
     const after = await mustRead(news.tenant, id);
     return { outs: outputs(news, after, olds.adopted, olds.found) };
   },
