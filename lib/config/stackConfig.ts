@@ -109,7 +109,7 @@ export class ConfigError extends Error {
  * provider's configure request), parses the JSON Pulumi hands over for objects, and validates. */
 export function loadStackConfig(
   get: (key: string) => string | undefined,
-  projectDir = process.cwd(),
+  projectDir = findProjectDir(),
 ): StackConfig {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(stackConfigSchema.shape)) {

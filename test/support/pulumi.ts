@@ -106,7 +106,11 @@ export function stackConfigFor(pair: TenantPairUnderTest, crossTenantAccess?: Re
     tenantId: pair.connections[role].tenantId,
     domain: pair.connections[role].domain,
     clientId: pair.connections[role].clientId,
-    credential: { kind: "certificate", certificatePath: pair.connections[role].certificatePath },
+    // Relative to the project directory, as users write it (Pulumi runs the program from dist/).
+    credential: {
+      kind: "certificate",
+      certificatePath: path.relative(repoRoot, pair.connections[role].certificatePath),
+    },
   });
   return {
     cloud: pair.cloud,
