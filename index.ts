@@ -1,26 +1,38 @@
 // The Pulumi program: validated stack configuration in, the coexistence components out.
 import * as pulumi from "@pulumi/pulumi";
-import { CrossTenantCoexistence } from "./components/crossTenantCoexistence";
-import { CONFIG_NAMESPACE, ConfigError, loadStackConfig } from "./lib/config/stackConfig";
+import { CrossTenantCoexistence, pairingProblems } from "./components/crossTenantCoexistence";
+import { CONFIG_NAMESPACE, ConfigError, loadStackConfig, type StackConfig } from "./lib/config/stackConfig";
 
-const raw = new pulumi.Config(CONFIG_NAMESPACE);
-let config: ReturnType<typeof loadStackConfig>;
-try {
-  config = loadStackConfig((key) => raw.get(key));
-} catch (e) {
-  // RunError prints the message alone, without a stack trace, and stops before any resource
-  // is registered, so nothing is written anywhere.
-  if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
-  throw e;
+/** Stops the program before any resource is registered, so nothing is written anywhere. Logged
+ * rather than thrown: an uncaught error costs ~20 s in the Node SDK's error path. */
+function refuse(message: string): void {
+  pulumi.log.error(message);
+  process.exitCode = 1;
 }
 
-const coexistence = new CrossTenantCoexistence("coexistence", {
+function validatedConfig(): StackConfig | undefined {
+  try {
+    return loadStackConfig((key) => new pulumi.Config(CONFIG_NAMESPACE).get(key));
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    refuse(e.message);
+    return undefined;
+  }
+}
+
+const config = validatedConfig();
+const args = config && {
   sourceTenantId: config.source.tenantId,
   targetTenantId: config.target.tenantId,
   settings: config.crossTenantAccess,
-});
+};
+const problems = args ? pairingProblems(args) : [];
+if (problems.length > 0) refuse(`the cross-tenant pairing is refused:\n  - ${problems.join("\n  - ")}`);
 
-export const sourcePartner = coexistence.sourcePartner.settings;
-export const targetPartner = coexistence.targetPartner.settings;
-export const sourceDefaultIsServiceDefault = coexistence.sourceDefault.isServiceDefault;
-export const targetDefaultIsServiceDefault = coexistence.targetDefault.isServiceDefault;
+const coexistence =
+  args && problems.length === 0 ? new CrossTenantCoexistence("coexistence", args) : undefined;
+
+export const sourcePartner = coexistence?.sourcePartner.settings;
+export const targetPartner = coexistence?.targetPartner.settings;
+export const sourceDefaultIsServiceDefault = coexistence?.sourceDefault.isServiceDefault;
+export const targetDefaultIsServiceDefault = coexistence?.targetDefault.isServiceDefault;

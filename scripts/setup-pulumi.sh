@@ -122,7 +122,11 @@ require github.com/pulumi/pulumi/sdk/v3 v3.68.0
 // sdk/v3 v3.68.0's own go.mod carries this replace; a wrapper must repeat it.
 replace golang.org/x/text => golang.org/x/text v0.3.6" \
         github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
-      build_in_wrapper "$work" "$bin/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs ""
+      build_in_wrapper "$work" "$bin/pulumi-language-nodejs-v3.68.0" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs ""
+      # That host takes the runtime options as command-line flags, which today's CLI no longer
+      # passes; without -typescript=false it would load ts-node for a precompiled program.
+      printf '#!/bin/sh\nexec "%s" -typescript=false "$@"\n' "$bin/pulumi-language-nodejs-v3.68.0" >"$bin/pulumi-language-nodejs"
+      chmod +x "$bin/pulumi-language-nodejs"
     fi
     rm -rf "$work" "$work.err"
   fi
