@@ -65,6 +65,7 @@ function crossTenantSuite(makePair: () => Promise<TenantPairUnderTest | string>)
     initial = await pair.snapshot();
   });
   after(async () => {
+    stack?.dispose();
     await pair?.close();
   });
 
@@ -215,7 +216,10 @@ describe("e2e: cross-tenant access settings through the pulumi CLI", function ()
       });
       handMade = (await pair.snapshot()).target;
     });
-    after(async () => pair?.close());
+    after(async () => {
+      stack?.dispose();
+      await pair?.close();
+    });
 
     it("up adopts it instead of failing on Graph's 409 and holds it at the declared settings", async () => {
       await stack.expect(["up", "--yes"]);

@@ -1,7 +1,7 @@
 // Drives the real pulumi CLI on this repository's program, with a local file backend and a stack
 // configuration file written by the test.
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { TenantPairUnderTest } from "./tenantPairs";
 import { workDir } from "./tenantPairs";
@@ -20,10 +20,10 @@ export class PulumiStack {
   readonly configFile: string;
   private readonly env: NodeJS.ProcessEnv;
 
-  constructor(
-    readonly name: string,
-    dir = workDir(`stack-${name}`),
-  ) {
+  readonly name: string;
+
+  constructor(name: string, dir = workDir(`stack-${name}`)) {
+    this.name = `test-${name}`;
     this.configFile = path.join(dir, `Pulumi.${name}.yaml`);
     const state = path.join(dir, "state");
     mkdirSync(state, { recursive: true });
@@ -47,6 +47,11 @@ export class PulumiStack {
   async init(): Promise<void> {
     const r = await this.run(["stack", "init"]);
     if (r.code !== 0) throw new Error(`pulumi stack init failed:\n${r.output}`);
+  }
+
+  /** stack init writes stacks/Pulumi.<name>.yaml (the secrets salt) into the project: remove it. */
+  dispose(): void {
+    rmSync(path.join(repoRoot, "stacks", `Pulumi.${this.name}.yaml`), { force: true });
   }
 
   run(args: string[]): Promise<PulumiResult> {
