@@ -4,7 +4,9 @@
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { CrossTenantAccessPolicyRules } from "./crossTenantAccessPolicy";
+import type { EntraConnectSync } from "./entraConnect";
 import { type GraphHttp, GraphHttpError, notFound } from "./graphHttp";
+import type { Tenant } from "./state";
 
 type TenantParams = { tenantId: string };
 type PartnerParams = TenantParams & { partnerTenantId: string };
@@ -14,6 +16,7 @@ export function registerAdmin(
   http: GraphHttp,
   rules: CrossTenantAccessPolicyRules,
   adminKey: string,
+  entraConnect: Map<string, EntraConnectSync>,
 ) {
   const expected = Buffer.from(adminKey);
   app.addHook("onRequest", async (req) => {
@@ -94,6 +97,38 @@ export function registerAdmin(
       }
       rules.deletePartner(tenant, req.params.partnerTenantId);
       return reply.code(204).send();
+    },
+  );
+
+  const engineOf = (req: FastifyRequest<{ Params: TenantParams }>) => {
+    const engine = entraConnect.get(tenantOf(req).id);
+    if (!engine) throw notFound(`${req.params.tenantId}/entraConnect`);
+    return engine;
+  };
+  /** Start-ADSyncSyncCycle -PolicyType Delta: answers when the (shared) cycle has finished. */
+  app.post(
+    "/_emulator/tenants/:tenantId/entraConnect/cycle",
+    async (req: FastifyRequest<{ Params: TenantParams }>) => engineOf(req).requestCycle(),
+  );
+  app.get(
+    "/_emulator/tenants/:tenantId/entraConnect",
+    async (req: FastifyRequest<{ Params: TenantParams }>) => {
+      const engine = engineOf(req);
+      return {
+        settings: tenantOf(req).sync,
+        history: engine.history,
+        lastRemovedAddresses: Object.fromEntries(engine.lastRemovedAddresses),
+      };
+    },
+  );
+  app.patch(
+    "/_emulator/tenants/:tenantId/entraConnect/settings",
+    async (req: FastifyRequest<{ Params: TenantParams; Body: Partial<Tenant["sync"]> }>) => {
+      const tenant = tenantOf(req);
+      Object.assign(tenant.sync, req.body);
+      http.store.save();
+      entraConnect.get(tenant.id)?.requireFullImport();
+      return tenant.sync;
     },
   );
 

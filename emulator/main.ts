@@ -1,7 +1,9 @@
 // `node dist/emulator/main.js`: runs the tenant emulator for the sandbox, or only makes its CA.
-//   serve --dir .sandbox [--port 18443]   start (state kept in <dir>/emulator-state.json)
+//   serve --dir .sandbox [--port 18443] [--ad <samba connection.json>]
+//                                         start (state kept in <dir>/emulator-state.json), syncing
+//                                         the source tenant from that AD when given
 //   init-ca --dir <dir>                   make <dir>/ca.pem if missing, print its path
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
 import { loadOrCreateCa } from "./pki";
@@ -25,27 +27,55 @@ program
     "--admin-key <key>",
     "key for the /_emulator admin API (default: random, written to connection.json)",
   )
-  .action(async (opts: { dir: string; port: string; adminKey?: string }) => {
-    const dir = path.resolve(opts.dir);
-    const emulator = await startEmulator({
-      caDir: dir,
-      stateFile: path.join(dir, "emulator-state.json"),
-      port: Number(opts.port),
-      adminKey: opts.adminKey,
-    });
-    const tenants = SANDBOX_TENANTS.map((spec) => ensureTenant(emulator.store, spec, dir));
-    const connection = {
-      url: emulator.url,
-      caCertPath: emulator.caCertPath,
-      adminKey: emulator.adminKey,
-      tenants,
-    };
-    writeFileSync(path.join(dir, "connection.json"), JSON.stringify(connection, null, 2), { mode: 0o600 });
-    process.stdout.write(`emulator listening on ${emulator.url} (pid ${process.pid})\n`);
-    const stop = () => void emulator.close().then(() => process.exit(0));
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
-  });
+  .option(
+    "--ad <connection.json>",
+    "sync the source tenant from this AD (as written by scripts/samba.sh start)",
+  )
+  .option("--sync-interval <seconds>", "Entra Connect delta cycle period", "30")
+  .action(
+    async (opts: { dir: string; port: string; adminKey?: string; ad?: string; syncInterval: string }) => {
+      const dir = path.resolve(opts.dir);
+      const emulator = await startEmulator({
+        caDir: dir,
+        stateFile: path.join(dir, "emulator-state.json"),
+        port: Number(opts.port),
+        adminKey: opts.adminKey,
+      });
+      const tenants = SANDBOX_TENANTS.map((spec) => ensureTenant(emulator.store, spec, dir));
+      if (opts.ad) {
+        const ad = JSON.parse(readFileSync(opts.ad, "utf8"));
+        const source = tenants.find((t) => t.role === "source");
+        if (!source) throw new Error("no source tenant");
+        // Entra Connect's connector account reads the whole Fabrikam OU, as the sandbox seeds it.
+        const engine = emulator.attachEntraConnect(
+          source.tenantId,
+          {
+            url: ad.ldapsUrl,
+            caCertPath: ad.caCertPath,
+            bindDn: ad.adminBindDn,
+            password: ad.adminPassword,
+            baseDn: `OU=Fabrikam,${ad.baseDn}`,
+          },
+          { intervalMs: Number(opts.syncInterval) * 1000 },
+        );
+        const first = await engine.requestCycle();
+        process.stdout.write(
+          `Entra Connect: initial cycle synced ${first.usersAdded + first.usersUpdated} users from ${ad.ldapsUrl}\n`,
+        );
+      }
+      const connection = {
+        url: emulator.url,
+        caCertPath: emulator.caCertPath,
+        adminKey: emulator.adminKey,
+        tenants,
+      };
+      writeFileSync(path.join(dir, "connection.json"), JSON.stringify(connection, null, 2), { mode: 0o600 });
+      process.stdout.write(`emulator listening on ${emulator.url} (pid ${process.pid})\n`);
+      const stop = () => void emulator.close().then(() => process.exit(0));
+      process.on("SIGTERM", stop);
+      process.on("SIGINT", stop);
+    },
+  );
 
 program.parseAsync().catch((e) => {
   process.stderr.write(`emulator: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -3,12 +3,15 @@
 // differ from Microsoft's cloud.
 import { randomBytes } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
+import type { DirectoryConfig } from "../lib/directory/client";
 import { registerAdmin } from "./admin";
 import { CrossTenantAccessPolicyRules, registerCrossTenantAccessPolicy } from "./crossTenantAccessPolicy";
+import { type EntraConnectOptions, EntraConnectSync } from "./entraConnect";
 import { GraphHttp, GraphHttpError, requestIdOf, sendGraphError } from "./graphHttp";
 import { TokenService } from "./oauth";
 import { issueServerCert, loadOrCreateCa } from "./pki";
 import { Store } from "./state";
+import { registerUsers } from "./users";
 
 export interface EmulatorOptions {
   /** Where the CA lives (made on first use); clients trust <caDir>/ca.pem. */
@@ -28,6 +31,14 @@ export interface Emulator {
   adminKey: string;
   store: Store;
   http: GraphHttp;
+  /** Entra Connect sync engines by tenant id. */
+  entraConnect: Map<string, EntraConnectSync>;
+  /** Syncs `tenantId` from an Active Directory (one engine per tenant). */
+  attachEntraConnect(
+    tenantId: string,
+    directory: DirectoryConfig,
+    options?: EntraConnectOptions,
+  ): EntraConnectSync;
   close(): Promise<void>;
 }
 
@@ -81,9 +92,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     );
   });
 
+  const entraConnect = new Map<string, EntraConnectSync>();
   tokens.register(app);
   registerCrossTenantAccessPolicy(app, http, rules);
-  registerAdmin(app, http, rules, adminKey);
+  registerUsers(app, http);
+  registerAdmin(app, http, rules, adminKey, entraConnect);
 
   const host = options.host ?? "127.0.0.1";
   await app.listen({ host, port: options.port ?? 0 });
@@ -95,6 +108,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     adminKey,
     store,
     http,
-    close: () => app.close(),
+    entraConnect,
+    attachEntraConnect(tenantId, directory, syncOptions) {
+      const key = tenantId.toLowerCase();
+      if (entraConnect.has(key)) throw new Error(`tenant ${tenantId} already has an Entra Connect engine`);
+      const engine = new EntraConnectSync(store, key, directory, syncOptions);
+      entraConnect.set(key, engine);
+      return engine;
+    },
+    async close() {
+      await Promise.all([...entraConnect.values()].map((e) => e.close()));
+      await app.close();
+    },
   };
 }

@@ -24,11 +24,30 @@ export interface App {
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
+/** A user as Graph returns it (Graph's property names), plus what the emulator needs to know. */
+export interface EmulatedUser extends JsonObject {
+  id: string;
+}
+
 export interface Tenant {
   id: string;
   displayName: string;
+  /** Verified domains; the initial (MOERA) domain is <name>.onmicrosoft.com. */
   domains: string[];
+  initialDomain: string;
   apps: Record<string, App>;
+  users: Record<string, EmulatedUser>;
+  groups: Record<string, JsonObject & { id: string; members: string[] }>;
+  /** Entra Connect's behaviour for this tenant. */
+  sync: {
+    /** The default sync rule writes onPremisesUserPrincipalName; the modified rule that
+     * internal-to-B2B conversion needs leaves it out (graph-facts.md, "Inviting"). */
+    writeOnPremisesUserPrincipalName: boolean;
+    /** Users (by onPremisesImmutableId) that have a mailbox in Exchange Online: a scrubbing trigger. */
+    exchangeOnlineMailboxes: string[];
+    /** Users (by onPremisesImmutableId) with an enabled Exchange Online plan, until licensing is modelled. */
+    exchangeLicensed: string[];
+  };
   crossTenantAccessPolicy: {
     default: JsonObject;
     partners: Record<string, { partner: JsonObject; identitySynchronization: JsonObject | null }>;
@@ -73,6 +92,18 @@ export function serviceDefaultPolicy(tenantId: string): JsonObject {
   };
 }
 
+/** Fills in the directory parts of a tenant (also for state files saved before they existed). */
+function withDirectory(t: Tenant): Tenant {
+  t.initialDomain ??= `${(t.domains[0] ?? t.id)
+    .split(".")[0]
+    .replace(/[^a-z0-9]/gi, "")
+    .toLowerCase()}.onmicrosoft.com`;
+  t.users ??= {};
+  t.groups ??= {};
+  t.sync ??= { writeOnPremisesUserPrincipalName: true, exchangeOnlineMailboxes: [], exchangeLicensed: [] };
+  return t;
+}
+
 export class Store {
   private constructor(
     readonly state: EmulatorState,
@@ -81,7 +112,11 @@ export class Store {
 
   /** In memory only, or backed by `file` (loaded if it exists, saved after each change). */
   static open(file?: string): Store {
-    if (file && existsSync(file)) return new Store(JSON.parse(readFileSync(file, "utf8")), file);
+    if (file && existsSync(file)) {
+      const state = JSON.parse(readFileSync(file, "utf8")) as EmulatorState;
+      for (const t of Object.values(state.tenants)) withDirectory(t);
+      return new Store(state, file);
+    }
     return new Store({ tenants: {} }, file);
   }
 
@@ -100,13 +135,13 @@ export class Store {
     const id = (input.id ?? randomUUID()).toLowerCase();
     const existing = this.state.tenants[id];
     if (existing) return existing;
-    const tenant: Tenant = {
+    const tenant: Tenant = withDirectory({
       id,
       displayName: input.displayName,
       domains: input.domains,
       apps: {},
       crossTenantAccessPolicy: { default: serviceDefaultPolicy(id), partners: {} },
-    };
+    } as Tenant);
     this.state.tenants[id] = tenant;
     this.save();
     return tenant;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: lint, unit, emulator and end-to-end tests (the real pulumi CLI against
-# the tenant emulator). Installs what it needs itself. Extra arguments go to mocha
+# The whole test suite: lint, unit, emulator, integration (a real AD: Samba) and end-to-end tests
+# (the real pulumi CLI against the tenant emulator). Installs what it needs itself. Extra arguments go to mocha
 # (e.g. `npm test -- --grep drift`).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -9,10 +9,17 @@ echo "linting (biome)" >&2
 npx biome check .
 
 work="$root/.test-work"
+# A Samba AD DC for the directory integration tests; one left by an interrupted run goes first.
+bash scripts/samba.sh stop "$work/samba"
 rm -rf "$work" && mkdir -p "$work"
+bash scripts/samba.sh install
+trap 'bash scripts/samba.sh stop "$work/samba"' EXIT
+bash scripts/samba.sh start "$work/samba" >/dev/null
+export ENTRA_COEX_TEST_SAMBA="$work/samba/connection.json"
 # The emulator's CA must exist before node starts: NODE_EXTRA_CA_CERTS is read once at start-up.
 export ENTRA_COEX_TEST_WORK="$work"
 export NODE_EXTRA_CA_CERTS=$(node dist/emulator/main.js init-ca --dir "$work/ca")
 
 npx mocha --reporter dist/test/support/reporter.js --timeout 180000 \
-  'dist/test/unit/**/*.test.js' 'dist/test/emulator/**/*.test.js' 'dist/test/e2e/**/*.test.js' "$@"
+  'dist/test/unit/**/*.test.js' 'dist/test/emulator/**/*.test.js' 'dist/test/integration/**/*.test.js' \
+  'dist/test/e2e/**/*.test.js' "$@"

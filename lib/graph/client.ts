@@ -96,8 +96,10 @@ export class GraphClient {
     });
   }
 
-  async get<T>(path: string): Promise<T> {
-    return this.call("GET", path, () => this.client.api(path).get());
+  /** @param options.advanced sends ConsistencyLevel: eventual, which Graph requires for advanced
+   *   queries (filters on onPremisesImmutableId, ne, endsWith...; add $count=true to the path). */
+  async get<T>(path: string, options: { advanced?: boolean } = {}): Promise<T> {
+    return this.call("GET", path, () => this.request(path, options).get());
   }
 
   /** GET that turns Graph's 404 into undefined: reads use it to learn that an object is gone. */
@@ -127,15 +129,20 @@ export class GraphClient {
   }
 
   /** Every item of a collection, following @odata.nextLink to the end. */
-  async list<T>(path: string): Promise<T[]> {
+  async list<T>(path: string, options: { advanced?: boolean } = {}): Promise<T[]> {
     const items: T[] = [];
-    const first = await this.call<PageCollection>("GET", path, () => this.client.api(path).get());
+    const first = await this.call<PageCollection>("GET", path, () => this.request(path, options).get());
     const iterator = new PageIterator(this.client, first, (item: T) => {
       items.push(item);
       return true;
     });
     await this.call("GET", `${path} (next pages)`, () => iterator.iterate());
     return items;
+  }
+
+  private request(path: string, options: { advanced?: boolean }) {
+    const request = this.client.api(path);
+    return options.advanced ? request.header("ConsistencyLevel", "eventual") : request;
   }
 
   private async call<T>(method: string, path: string, run: () => Promise<T>): Promise<T> {

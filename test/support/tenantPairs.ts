@@ -55,7 +55,10 @@ async function snapshotOf(graph: GraphClient): Promise<unknown> {
 }
 
 /** A fresh emulator with a source and a target tenant (random ids) and their deployers. */
-export async function emulatedPair(roles?: string[]): Promise<TenantPairUnderTest> {
+export async function emulatedPair(
+  roles?: string[],
+  domains: Partial<Record<Role, string>> = {},
+): Promise<TenantPairUnderTest> {
   const dir = workDir("emulator");
   const caDir = process.env.NODE_EXTRA_CA_CERTS ? path.dirname(process.env.NODE_EXTRA_CA_CERTS) : dir;
   const emulator = await startEmulator({ caDir });
@@ -65,7 +68,7 @@ export async function emulatedPair(roles?: string[]): Promise<TenantPairUnderTes
       role,
       tenantId: randomUUID(),
       displayName: `${role} tenant`,
-      domain: `${role}-${randomUUID().slice(0, 8)}.example`,
+      domain: domains[role] ?? `${role}-${randomUUID().slice(0, 8)}.example`,
       clientId: randomUUID(),
     };
     connections[role] = ensureTenant(emulator.store, spec, dir, roles);

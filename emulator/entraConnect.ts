@@ -1,0 +1,229 @@
+// The emulated Entra Connect sync engine: reads the source tenant's Active Directory over LDAP
+// (through the project's one directory client) and projects users and groups into the emulated
+// tenant the way Entra Connect's default rules do for the attributes this project relies on,
+// proxy calculation (and so proxy scrubbing) included. Cycles run on an interval and on demand;
+// requests that arrive while a cycle runs share the next cycle, like Start-ADSyncSyncCycle.
+import { createHash } from "node:crypto";
+import {
+  DirectoryClient,
+  type DirectoryConfig,
+  type DirectoryGroup,
+  type DirectoryUser,
+} from "../lib/directory/client";
+import { calculateProxyAddresses } from "./proxyCalculation";
+import type { EmulatedUser, JsonObject, Store, Tenant } from "./state";
+
+/** msExchRecipientTypeDetails of remote (on-premises-object, cloud-mailbox) recipients. */
+const REMOTE_MAILBOX_TYPES = new Set([2147483648, 8589934592, 17179869184, 34359738368]);
+
+export interface SyncCycleResult {
+  kind: "initial" | "delta";
+  startedAt: string;
+  finishedAt: string;
+  usersAdded: number;
+  usersUpdated: number;
+  usersDeleted: number;
+  groupsSynced: number;
+}
+
+export interface EntraConnectOptions {
+  /** Delta cycle period; 0 or absent: only on demand (the real default is 30 minutes). */
+  intervalMs?: number;
+}
+
+/** Seed 000's first two triggers, read from AD: a remote mailbox. */
+export function isRemoteMailbox(u: DirectoryUser): boolean {
+  return (
+    (u.msExchRemoteRecipientType ?? 0) !== 0 || REMOTE_MAILBOX_TYPES.has(u.msExchRecipientTypeDetails ?? 0)
+  );
+}
+
+/** A stable object id per source anchor, so re-projecting a user never changes its id. */
+function objectIdFor(tenantId: string, immutableId: string): string {
+  const h = createHash("sha256").update(`${tenantId}/${immutableId}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export class EntraConnectSync {
+  private readonly directory: DirectoryClient;
+  private running?: Promise<SyncCycleResult>;
+  private next?: Promise<SyncCycleResult>;
+  private timer?: NodeJS.Timeout;
+  private lastUsn = 0;
+  /** What proxy calculation dropped for each user at the last projection (for diagnostics). */
+  readonly lastRemovedAddresses = new Map<string, Array<{ value: string; reason: string }>>();
+  readonly history: SyncCycleResult[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly tenantId: string,
+    directory: DirectoryConfig,
+    options: EntraConnectOptions = {},
+  ) {
+    this.directory = new DirectoryClient(directory);
+    if (options.intervalMs && options.intervalMs > 0) {
+      this.timer = setInterval(() => void this.requestCycle().catch(() => undefined), options.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Starts a cycle now, or, while one runs, shares the next one with every other caller. */
+  requestCycle(): Promise<SyncCycleResult> {
+    if (!this.running) {
+      this.running = this.cycle().finally(() => {
+        this.running = undefined;
+      });
+      return this.running;
+    }
+    if (!this.next) {
+      this.next = this.running
+        .catch(() => undefined)
+        .then(() => {
+          this.next = undefined;
+          return this.requestCycle();
+        });
+    }
+    return this.next;
+  }
+
+  /** After a sync rule change Entra Connect needs a full synchronization: the next cycle
+   * re-reads every object instead of the changes since the last one. */
+  requireFullImport(): void {
+    this.lastUsn = 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+    await this.directory.close();
+  }
+
+  private tenant(): Tenant {
+    const t = this.store.tenant(this.tenantId);
+    if (!t) throw new Error(`Entra Connect: tenant ${this.tenantId} does not exist in the emulator`);
+    return t;
+  }
+
+  private async cycle(): Promise<SyncCycleResult> {
+    const startedAt = new Date().toISOString();
+    const kind = this.lastUsn === 0 ? "initial" : "delta";
+    // Read the high-water mark first: a change made during the import is seen again next time.
+    const usn = await this.directory.highestCommittedUsn();
+    const since = kind === "delta" ? { changedSinceUsn: this.lastUsn } : {};
+    const users = await this.directory.listUsers(since);
+    const groups = await this.directory.listGroups(since);
+    const tenant = this.tenant();
+    const result: SyncCycleResult = {
+      kind,
+      startedAt,
+      finishedAt: "",
+      usersAdded: 0,
+      usersUpdated: 0,
+      usersDeleted: 0,
+      groupsSynced: 0,
+    };
+    for (const u of users) {
+      const id = objectIdFor(tenant.id, u.immutableId);
+      if (tenant.users[id]) result.usersUpdated++;
+      else result.usersAdded++;
+      tenant.users[id] = this.projectUser(tenant, id, u);
+    }
+    if (kind === "initial") {
+      // Deletions are only seen by a full import here (a delta import would need tombstones).
+      const present = new Set(users.map((u) => u.immutableId));
+      for (const [id, user] of Object.entries(tenant.users)) {
+        if (user.onPremisesSyncEnabled === true && !present.has(String(user.onPremisesImmutableId))) {
+          delete tenant.users[id];
+          result.usersDeleted++;
+        }
+      }
+    }
+    for (const g of groups) {
+      this.projectGroup(tenant, g);
+      result.groupsSynced++;
+    }
+    this.lastUsn = usn;
+    this.store.save();
+    result.finishedAt = new Date().toISOString();
+    this.history.push(result);
+    return result;
+  }
+
+  private projectUser(tenant: Tenant, id: string, u: DirectoryUser): EmulatedUser {
+    const existing = tenant.users[id];
+    const verified = (domain: string) => tenant.domains.some((d) => d.toLowerCase() === domain.toLowerCase());
+    // A UPN in a domain the tenant has not verified becomes <prefix>@<initial domain>.
+    const upn = u.userPrincipalName ?? `${u.samAccountName}@${tenant.initialDomain}`;
+    const [prefix, suffix = ""] = upn.split("@");
+    const cloudUpn = verified(suffix) ? upn : `${prefix}@${tenant.initialDomain}`;
+    const licensed = tenant.sync.exchangeLicensed.includes(u.immutableId);
+    const calc = calculateProxyAddresses({
+      userPrincipalName: cloudUpn,
+      mail: u.mail,
+      proxyAddresses: u.proxyAddresses,
+      verifiedDomains: tenant.domains,
+      initialDomain: tenant.initialDomain,
+      scrubbingTriggered:
+        isRemoteMailbox(u) || tenant.sync.exchangeOnlineMailboxes.includes(u.immutableId) || licensed,
+      exchangeLicensed: licensed,
+    });
+    this.lastRemovedAddresses.set(id, calc.removed);
+    const extensions: JsonObject = {};
+    for (let i = 1; i <= 15; i++)
+      extensions[`extensionAttribute${i}`] = u.extensionAttributes[`extensionAttribute${i}`] ?? null;
+    return {
+      // Cloud-mastered properties set by hand survive a sync (usageLocation, for instance).
+      ...(existing ?? {}),
+      id,
+      userPrincipalName: cloudUpn,
+      displayName: u.displayName ?? prefix,
+      givenName: u.givenName ?? null,
+      surname: u.surname ?? null,
+      mail: calc.mail,
+      mailNickname: calc.mailNickname,
+      proxyAddresses: calc.proxyAddresses,
+      accountEnabled: u.accountEnabled,
+      userType: (existing?.userType as string | undefined) ?? "Member",
+      businessPhones: [],
+      jobTitle: null,
+      mobilePhone: null,
+      officeLocation: null,
+      preferredLanguage: null,
+      onPremisesSyncEnabled: true,
+      onPremisesImmutableId: u.immutableId,
+      onPremisesSamAccountName: u.samAccountName ?? null,
+      onPremisesDistinguishedName: u.dn,
+      onPremisesUserPrincipalName: tenant.sync.writeOnPremisesUserPrincipalName ? upn : null,
+      onPremisesExtensionAttributes: extensions,
+      onPremisesLastSyncDateTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      creationType: (existing?.creationType as string | null | undefined) ?? null,
+      externalUserState: (existing?.externalUserState as string | null | undefined) ?? null,
+    };
+  }
+
+  private projectGroup(tenant: Tenant, g: DirectoryGroup): void {
+    const id = objectIdFor(tenant.id, g.immutableId);
+    const byDn = new Map(
+      Object.values(tenant.users)
+        .filter((u) => typeof u.onPremisesDistinguishedName === "string")
+        .map((u) => [String(u.onPremisesDistinguishedName).toLowerCase(), u.id]),
+    );
+    tenant.groups[id] = {
+      id,
+      displayName: g.displayName ?? g.samAccountName ?? id,
+      description: null,
+      mail: g.mail ?? null,
+      mailEnabled: false,
+      mailNickname: g.samAccountName ?? id,
+      securityEnabled: g.securityEnabled,
+      groupTypes: [],
+      proxyAddresses: g.proxyAddresses,
+      onPremisesSyncEnabled: true,
+      onPremisesSamAccountName: g.samAccountName ?? null,
+      onPremisesLastSyncDateTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      members: g.memberDns
+        .map((dn) => byDn.get(dn.toLowerCase()))
+        .filter((x): x is string => x !== undefined),
+    };
+  }
+}
