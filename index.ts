@@ -1,6 +1,7 @@
 // The Pulumi program: validated stack configuration in, the coexistence components out.
 import * as pulumi from "@pulumi/pulumi";
 import { CrossTenantCoexistence, pairingProblems } from "./components/crossTenantCoexistence";
+import { ReachBackLicensing } from "./components/reachBackLicensing";
 import { CONFIG_NAMESPACE, ConfigError, loadStackConfig, type StackConfig } from "./lib/config/stackConfig";
 
 /** Stops the program before any resource is registered, so nothing is written anywhere. Logged
@@ -31,8 +32,14 @@ if (problems.length > 0) refuse(`the cross-tenant pairing is refused:\n  - ${pro
 
 const coexistence =
   args && problems.length === 0 ? new CrossTenantCoexistence("coexistence", args) : undefined;
+const licensing =
+  config && problems.length === 0 && config.licenseGroups.mappings.length > 0
+    ? new ReachBackLicensing("licensing", { licenseGroups: config.licenseGroups })
+    : undefined;
 
 export const sourcePartner = coexistence?.sourcePartner.settings;
 export const targetPartner = coexistence?.targetPartner.settings;
 export const sourceDefaultIsServiceDefault = coexistence?.sourceDefault.isServiceDefault;
 export const targetDefaultIsServiceDefault = coexistence?.targetDefault.isServiceDefault;
+/** Original license group id → reach-back group id, for the wave stacks. */
+export const licenseGroupMapping = licensing?.mapping;

@@ -1,5 +1,9 @@
 #!/usr/bin/env node
 // `coex`: helpers around the Pulumi project for identity engineers.
+//   coex discover --stack <name> [--config-file <file>] [--write]
+//     Proposes the reach-back license groups (see cli/discover.ts).
+//   coex verify-license-groups --stack <name> [--config-file <file>]
+//     Seed 000's license-group test on a canary mail user (see cli/verifyLicenseGroups.ts).
 //   coex drift --stack <name> [--config-file <file>]
 //     Compares both tenants with the declared state without writing anything (pulumi refresh
 //     --preview-only --expect-no-changes --diff). Exit 0: no drift; 7: drift, with the settings
@@ -7,6 +11,8 @@
 import { spawn } from "node:child_process";
 import { Command } from "commander";
 import { findProjectDir } from "../lib/config/stackConfig";
+import { discover } from "./discover";
+import { verifyCommand } from "./verifyLicenseGroups";
 
 /** The changed settings in pulumi's --diff output, as "resource: property: old => new". */
 export function driftLines(output: string): string[] {
@@ -74,6 +80,32 @@ program
       process.stderr.write(`coex drift: pulumi refresh failed with exit code ${code}\n`);
     }
     process.exitCode = code;
+  });
+
+program
+  .command("discover")
+  .description("propose reach-back license groups from the source tenant's license groups")
+  .requiredOption(
+    "-s, --stack <name>",
+    "the stack whose source tenant to read and whose configuration to write",
+  )
+  .option("--config-file <file>", "use this stack configuration file")
+  .option("--write", "store the mapping in the stack configuration (entra-coexistence:licenseGroups)")
+  .action(async (opts: { stack: string; configFile?: string; write?: boolean }) => {
+    await discover({ stack: opts.stack, configFile: opts.configFile }, opts.write === true, (l) =>
+      process.stdout.write(`${l}\n`),
+    );
+  });
+
+program
+  .command("verify-license-groups")
+  .description("seed 000's test: a canary keeps an unverified-domain primary SMTP in every reach-back group")
+  .requiredOption("-s, --stack <name>", "the stack whose license groups to verify")
+  .option("--config-file <file>", "use this stack configuration file")
+  .action(async (opts: { stack: string; configFile?: string }) => {
+    process.exitCode = await verifyCommand({ stack: opts.stack, configFile: opts.configFile }, (l) =>
+      process.stdout.write(`${l}\n`),
+    );
   });
 
 if (require.main === module) {

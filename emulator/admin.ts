@@ -3,10 +3,13 @@
 // request log. Every call needs the admin key given at start-up.
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { DirectoryUser } from "../lib/directory/client";
+import { SKU_FIXTURES } from "../lib/licensing/skuFixtures";
 import type { CrossTenantAccessPolicyRules } from "./crossTenantAccessPolicy";
-import type { EntraConnectSync } from "./entraConnect";
+import { type EntraConnectSync, objectIdFor, projectSyncedUser } from "./entraConnect";
 import { type GraphHttp, GraphHttpError, notFound } from "./graphHttp";
-import type { Tenant } from "./state";
+import { type AssignedLicense, assignedLicensesOf, type Licensing } from "./licensing";
+import { type Json, type ServicePlanInfo, type SubscribedSku, skuFromFixture, type Tenant } from "./state";
 
 type TenantParams = { tenantId: string };
 type PartnerParams = TenantParams & { partnerTenantId: string };
@@ -17,6 +20,7 @@ export function registerAdmin(
   rules: CrossTenantAccessPolicyRules,
   adminKey: string,
   entraConnect: Map<string, EntraConnectSync>,
+  licensing: Licensing,
 ) {
   const expected = Buffer.from(adminKey);
   app.addHook("onRequest", async (req) => {
@@ -129,6 +133,175 @@ export function registerAdmin(
       http.store.save();
       entraConnect.get(tenant.id)?.requireFullImport();
       return tenant.sync;
+    },
+  );
+
+  // --- licensing: what Microsoft or a person in the portal changes out of band ---
+
+  app.get(
+    "/_emulator/tenants/:tenantId/subscribedSkus",
+    async (req: FastifyRequest<{ Params: TenantParams }>) => tenantOf(req).subscribedSkus,
+  );
+  /** Adds a subscription: `{fixture: "SPE_F1"}` (lib/licensing/skuFixtures.ts) or a whole SKU. */
+  app.post(
+    "/_emulator/tenants/:tenantId/subscribedSkus",
+    async (
+      req: FastifyRequest<{
+        Params: TenantParams;
+        Body: { fixture?: keyof typeof SKU_FIXTURES } & Partial<SubscribedSku>;
+      }>,
+      reply,
+    ) => {
+      const tenant = tenantOf(req);
+      const { fixture, ...rest } = req.body;
+      if (fixture && !(fixture in SKU_FIXTURES)) throw notFound(`skuFixtures/${fixture}`);
+      const base = fixture ? skuFromFixture(tenant.id, fixture) : undefined;
+      const skuId = (rest.skuId ?? base?.skuId ?? "").toLowerCase();
+      if (!skuId || !(base || (rest.skuPartNumber && rest.servicePlans))) {
+        throw new GraphHttpError(
+          400,
+          "BadRequest",
+          "Give a fixture, or skuId, skuPartNumber and servicePlans.",
+        );
+      }
+      if (tenant.subscribedSkus.some((s) => s.skuId.toLowerCase() === skuId)) {
+        throw new GraphHttpError(409, "Conflict", `The tenant already has SKU ${skuId}; PATCH it.`);
+      }
+      const sku: SubscribedSku = {
+        ...(base ?? skuFromFixture(tenant.id, "SPE_E5")),
+        id: `${tenant.id}_${skuId}`,
+        consumedUnits: 0,
+        ...rest,
+        skuId,
+      } as SubscribedSku;
+      if (!base) sku.servicePlans = rest.servicePlans ?? [];
+      tenant.subscribedSkus.push(sku);
+      http.store.save();
+      return reply.code(201).send(sku);
+    },
+  );
+  /** Changes a subscription: prepaidUnits, capabilityStatus, servicePlans (replaced) or
+   * addServicePlans (appended: Microsoft adding a plan to a SKU, the drift case). Users holding
+   * the SKU have their proxy addresses recalculated, as a license change does (unv: that a SKU
+   * change reaches proxy calculation at once). */
+  app.patch(
+    "/_emulator/tenants/:tenantId/subscribedSkus/:skuId",
+    async (
+      req: FastifyRequest<{
+        Params: TenantParams & { skuId: string };
+        Body: Partial<
+          Pick<SubscribedSku, "prepaidUnits" | "capabilityStatus" | "servicePlans" | "skuPartNumber">
+        > & {
+          addServicePlans?: Array<
+            Partial<ServicePlanInfo> & { servicePlanId: string; servicePlanName: string }
+          >;
+        };
+      }>,
+    ) => {
+      const tenant = tenantOf(req);
+      const skuId = req.params.skuId.toLowerCase();
+      const sku = tenant.subscribedSkus.find((s) => s.skuId.toLowerCase() === skuId);
+      if (!sku) throw notFound(req.params.skuId);
+      const { addServicePlans, prepaidUnits, ...rest } = req.body;
+      Object.assign(sku, rest);
+      if (prepaidUnits) sku.prepaidUnits = { ...sku.prepaidUnits, ...prepaidUnits };
+      for (const p of addServicePlans ?? []) {
+        sku.servicePlans.push({ provisioningStatus: "Success", appliesTo: "User", ...p } as ServicePlanInfo);
+      }
+      const holders = Object.values(tenant.users)
+        .filter((u) => assignedLicensesOf(u).some((l) => l.skuId.toLowerCase() === skuId))
+        .map((u) => u.id);
+      licensing.licensesChanged(tenant, holders);
+      return sku;
+    },
+  );
+  /** Adds one service plan to a SKU (`{servicePlanId, servicePlanName}`): Microsoft adding a plan,
+   * the drift case; the same as PATCH with addServicePlans. */
+  app.post(
+    "/_emulator/tenants/:tenantId/subscribedSkus/:skuId/servicePlans",
+    async (
+      req: FastifyRequest<{
+        Params: TenantParams & { skuId: string };
+        Body: Partial<ServicePlanInfo> & { servicePlanId: string; servicePlanName: string };
+      }>,
+      reply,
+    ) => {
+      const tenant = tenantOf(req);
+      const skuId = req.params.skuId.toLowerCase();
+      const sku = tenant.subscribedSkus.find((s) => s.skuId.toLowerCase() === skuId);
+      if (!sku) throw notFound(req.params.skuId);
+      if (!req.body?.servicePlanId || !req.body.servicePlanName) {
+        throw new GraphHttpError(400, "BadRequest", "servicePlanId and servicePlanName are required.");
+      }
+      sku.servicePlans.push({
+        provisioningStatus: "Success",
+        appliesTo: "User",
+        ...req.body,
+      } as ServicePlanInfo);
+      const holders = Object.values(tenant.users)
+        .filter((u) => assignedLicensesOf(u).some((l) => l.skuId.toLowerCase() === skuId))
+        .map((u) => u.id);
+      licensing.licensesChanged(tenant, holders);
+      return reply.code(201).send(sku);
+    },
+  );
+  /** Sets a group's licenses by hand (a change in the portal, outside the stack); processed like
+   * an assignLicense call. No validation: drift can be anything. */
+  app.put(
+    "/_emulator/tenants/:tenantId/groups/:groupId/assignedLicenses",
+    async (
+      req: FastifyRequest<{ Params: TenantParams & { groupId: string }; Body: AssignedLicense[] }>,
+      reply,
+    ) => {
+      const tenant = tenantOf(req);
+      const group = tenant.groups[req.params.groupId.toLowerCase()];
+      if (!group) throw notFound(req.params.groupId);
+      group.assignedLicenses = req.body.map((l) => ({
+        skuId: l.skuId.toLowerCase(),
+        disabledPlans: (l.disabledPlans ?? []).map((p) => p.toLowerCase()),
+      })) as unknown as Json;
+      licensing.queue(tenant, group.id);
+      http.store.save();
+      return reply.code(204).send();
+    },
+  );
+  /** `{processingDelayMs}`: how long group license processing takes; 0 = within the call. */
+  app.patch(
+    "/_emulator/tenants/:tenantId/licensing",
+    async (req: FastifyRequest<{ Params: TenantParams; Body: Partial<Tenant["licensing"]> }>) => {
+      const tenant = tenantOf(req);
+      const delay = req.body.processingDelayMs;
+      if (delay !== undefined && (typeof delay !== "number" || delay < 0)) {
+        throw new GraphHttpError(400, "BadRequest", "processingDelayMs must be a number >= 0.");
+      }
+      Object.assign(tenant.licensing, req.body);
+      http.store.save();
+      return tenant.licensing;
+    },
+  );
+  /** Projects an on-premises user as Entra Connect would, without AD: the same projection (and
+   * proxy calculation) as a sync cycle, for tests of what licensing does to synced users. Body:
+   * DirectoryUser fields; immutableId required. */
+  app.post(
+    "/_emulator/tenants/:tenantId/entraConnect/users",
+    async (req: FastifyRequest<{ Params: TenantParams; Body: Partial<DirectoryUser> }>, reply) => {
+      const tenant = tenantOf(req);
+      const b = req.body;
+      if (!b.immutableId) throw new GraphHttpError(400, "BadRequest", "immutableId is required.");
+      const source: DirectoryUser = {
+        dn: b.dn ?? `CN=${b.samAccountName ?? b.immutableId},OU=Users,DC=emulated`,
+        objectGuid: b.objectGuid ?? Buffer.from(b.immutableId, "base64").toString("hex"),
+        proxyAddresses: [],
+        extensionAttributes: {},
+        accountEnabled: true,
+        usnChanged: 0,
+        ...b,
+        immutableId: b.immutableId,
+      };
+      const id = objectIdFor(tenant.id, source.immutableId);
+      const { user } = projectSyncedUser(tenant, id, source);
+      http.store.save();
+      return reply.code(201).send(user);
     },
   );
 

@@ -10,7 +10,8 @@ import {
   type DirectoryGroup,
   type DirectoryUser,
 } from "../lib/directory/client";
-import { calculateProxyAddresses } from "./proxyCalculation";
+import { type Licensing, licenseProxyEffect } from "./licensing";
+import { calculateProxyAddresses, type ProxyCalculationResult } from "./proxyCalculation";
 import type { EmulatedUser, JsonObject, Store, Tenant } from "./state";
 
 /** msExchRecipientTypeDetails of remote (on-premises-object, cloud-mailbox) recipients. */
@@ -29,6 +30,8 @@ export interface SyncCycleResult {
 export interface EntraConnectOptions {
   /** Delta cycle period; 0 or absent: only on demand (the real default is 30 minutes). */
   intervalMs?: number;
+  /** Group license processing, run again when a synced group's membership changes. */
+  licensing?: Licensing;
 }
 
 /** Seed 000's first two triggers, read from AD: a remote mailbox. */
@@ -39,9 +42,89 @@ export function isRemoteMailbox(u: DirectoryUser): boolean {
 }
 
 /** A stable object id per source anchor, so re-projecting a user never changes its id. */
-function objectIdFor(tenantId: string, immutableId: string): string {
+export function objectIdFor(tenantId: string, immutableId: string): string {
   const h = createHash("sha256").update(`${tenantId}/${immutableId}`).digest("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Projects an on-premises user into the tenant the way the default sync rules do, proxy
+ * calculation included, and remembers the on-premises values in tenant.sync.onPremisesSources
+ * (not on the Graph-visible user) so that a licensing change can re-run the calculation without
+ * reading AD. The one projection path: the engine's cycles, licensing and the admin API use it. */
+export function projectSyncedUser(
+  tenant: Tenant,
+  id: string,
+  u: DirectoryUser,
+): { user: EmulatedUser; removed: ProxyCalculationResult["removed"] } {
+  const existing = tenant.users[id];
+  const verified = (domain: string) => tenant.domains.some((d) => d.toLowerCase() === domain.toLowerCase());
+  // A UPN in a domain the tenant has not verified becomes <prefix>@<initial domain>.
+  const upn = u.userPrincipalName ?? `${u.samAccountName}@${tenant.initialDomain}`;
+  const [prefix, suffix = ""] = upn.split("@");
+  const cloudUpn = verified(suffix) ? upn : `${prefix}@${tenant.initialDomain}`;
+  // Seed 000's third trigger from the user's licenses (licensing.ts), or from the
+  // exchangeLicensed list that tests set through the admin API (an override: it adds, never removes).
+  const byLicense = existing ? licenseProxyEffect(tenant, existing) : { scrubbing: false, exchange: false };
+  const licensed = tenant.sync.exchangeLicensed.includes(u.immutableId) || byLicense.exchange;
+  const calc = calculateProxyAddresses({
+    userPrincipalName: cloudUpn,
+    mail: u.mail,
+    proxyAddresses: u.proxyAddresses,
+    verifiedDomains: tenant.domains,
+    initialDomain: tenant.initialDomain,
+    scrubbingTriggered:
+      isRemoteMailbox(u) ||
+      tenant.sync.exchangeOnlineMailboxes.includes(u.immutableId) ||
+      licensed ||
+      byLicense.scrubbing,
+    exchangeLicensed: licensed,
+  });
+  const extensions: JsonObject = {};
+  for (let i = 1; i <= 15; i++)
+    extensions[`extensionAttribute${i}`] = u.extensionAttributes[`extensionAttribute${i}`] ?? null;
+  const user: EmulatedUser = {
+    // Cloud-mastered properties set by hand survive a sync (usageLocation, for instance).
+    ...(existing ?? {}),
+    id,
+    userPrincipalName: cloudUpn,
+    displayName: u.displayName ?? prefix,
+    givenName: u.givenName ?? null,
+    surname: u.surname ?? null,
+    mail: calc.mail,
+    mailNickname: calc.mailNickname,
+    proxyAddresses: calc.proxyAddresses,
+    accountEnabled: u.accountEnabled,
+    userType: (existing?.userType as string | undefined) ?? "Member",
+    businessPhones: [],
+    jobTitle: null,
+    mobilePhone: null,
+    officeLocation: null,
+    preferredLanguage: null,
+    onPremisesSyncEnabled: true,
+    onPremisesImmutableId: u.immutableId,
+    onPremisesSamAccountName: u.samAccountName ?? null,
+    onPremisesDistinguishedName: u.dn,
+    onPremisesUserPrincipalName: tenant.sync.writeOnPremisesUserPrincipalName ? upn : null,
+    onPremisesExtensionAttributes: extensions,
+    onPremisesLastSyncDateTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+    creationType: (existing?.creationType as string | null | undefined) ?? null,
+    externalUserState: (existing?.externalUserState as string | null | undefined) ?? null,
+    assignedLicenses: existing?.assignedLicenses ?? [],
+    licenseAssignmentStates: existing?.licenseAssignmentStates ?? [],
+  };
+  tenant.users[id] = user;
+  tenant.sync.onPremisesSources[id] = u as unknown as JsonObject;
+  return { user, removed: calc.removed };
+}
+
+/** Re-runs the projection of a synced user from its remembered on-premises values (after a
+ * license change: graph-facts.md "License changes trigger proxy calculation"). Cloud users and
+ * users never projected are left alone. */
+export function reprojectSyncedUser(tenant: Tenant, userId: string, engine?: EntraConnectSync): void {
+  const source = tenant.sync.onPremisesSources[userId];
+  if (!source || tenant.users[userId]?.onPremisesSyncEnabled !== true) return;
+  const { removed } = projectSyncedUser(tenant, userId, source as unknown as DirectoryUser);
+  engine?.lastRemovedAddresses.set(userId, removed);
 }
 
 export class EntraConnectSync {
@@ -58,7 +141,7 @@ export class EntraConnectSync {
     private readonly store: Store,
     private readonly tenantId: string,
     directory: DirectoryConfig,
-    options: EntraConnectOptions = {},
+    private readonly options: EntraConnectOptions = {},
   ) {
     this.directory = new DirectoryClient(directory);
     if (options.intervalMs && options.intervalMs > 0) {
@@ -126,7 +209,7 @@ export class EntraConnectSync {
       const id = objectIdFor(tenant.id, u.immutableId);
       if (tenant.users[id]) result.usersUpdated++;
       else result.usersAdded++;
-      tenant.users[id] = this.projectUser(tenant, id, u);
+      this.projectUser(tenant, id, u);
     }
     if (kind === "initial") {
       // Deletions are only seen by a full import here (a delta import would need tombstones).
@@ -134,6 +217,7 @@ export class EntraConnectSync {
       for (const [id, user] of Object.entries(tenant.users)) {
         if (user.onPremisesSyncEnabled === true && !present.has(String(user.onPremisesImmutableId))) {
           delete tenant.users[id];
+          delete tenant.sync.onPremisesSources[id];
           result.usersDeleted++;
         }
       }
@@ -150,59 +234,14 @@ export class EntraConnectSync {
   }
 
   private projectUser(tenant: Tenant, id: string, u: DirectoryUser): EmulatedUser {
-    const existing = tenant.users[id];
-    const verified = (domain: string) => tenant.domains.some((d) => d.toLowerCase() === domain.toLowerCase());
-    // A UPN in a domain the tenant has not verified becomes <prefix>@<initial domain>.
-    const upn = u.userPrincipalName ?? `${u.samAccountName}@${tenant.initialDomain}`;
-    const [prefix, suffix = ""] = upn.split("@");
-    const cloudUpn = verified(suffix) ? upn : `${prefix}@${tenant.initialDomain}`;
-    const licensed = tenant.sync.exchangeLicensed.includes(u.immutableId);
-    const calc = calculateProxyAddresses({
-      userPrincipalName: cloudUpn,
-      mail: u.mail,
-      proxyAddresses: u.proxyAddresses,
-      verifiedDomains: tenant.domains,
-      initialDomain: tenant.initialDomain,
-      scrubbingTriggered:
-        isRemoteMailbox(u) || tenant.sync.exchangeOnlineMailboxes.includes(u.immutableId) || licensed,
-      exchangeLicensed: licensed,
-    });
-    this.lastRemovedAddresses.set(id, calc.removed);
-    const extensions: JsonObject = {};
-    for (let i = 1; i <= 15; i++)
-      extensions[`extensionAttribute${i}`] = u.extensionAttributes[`extensionAttribute${i}`] ?? null;
-    return {
-      // Cloud-mastered properties set by hand survive a sync (usageLocation, for instance).
-      ...(existing ?? {}),
-      id,
-      userPrincipalName: cloudUpn,
-      displayName: u.displayName ?? prefix,
-      givenName: u.givenName ?? null,
-      surname: u.surname ?? null,
-      mail: calc.mail,
-      mailNickname: calc.mailNickname,
-      proxyAddresses: calc.proxyAddresses,
-      accountEnabled: u.accountEnabled,
-      userType: (existing?.userType as string | undefined) ?? "Member",
-      businessPhones: [],
-      jobTitle: null,
-      mobilePhone: null,
-      officeLocation: null,
-      preferredLanguage: null,
-      onPremisesSyncEnabled: true,
-      onPremisesImmutableId: u.immutableId,
-      onPremisesSamAccountName: u.samAccountName ?? null,
-      onPremisesDistinguishedName: u.dn,
-      onPremisesUserPrincipalName: tenant.sync.writeOnPremisesUserPrincipalName ? upn : null,
-      onPremisesExtensionAttributes: extensions,
-      onPremisesLastSyncDateTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
-      creationType: (existing?.creationType as string | null | undefined) ?? null,
-      externalUserState: (existing?.externalUserState as string | null | undefined) ?? null,
-    };
+    const { user, removed } = projectSyncedUser(tenant, id, u);
+    this.lastRemovedAddresses.set(id, removed);
+    return user;
   }
 
   private projectGroup(tenant: Tenant, g: DirectoryGroup): void {
     const id = objectIdFor(tenant.id, g.immutableId);
+    const existing = tenant.groups[id];
     const byDn = new Map(
       Object.values(tenant.users)
         .filter((u) => typeof u.onPremisesDistinguishedName === "string")
@@ -224,6 +263,19 @@ export class EntraConnectSync {
       members: g.memberDns
         .map((dn) => byDn.get(dn.toLowerCase()))
         .filter((x): x is string => x !== undefined),
+      // Cloud-mastered: licenses assigned in the cloud and owners survive a sync.
+      owners: existing?.owners ?? [],
+      assignedLicenses: existing?.assignedLicenses ?? [],
+      licenseProcessingState: existing?.licenseProcessingState ?? null,
     };
+    const before = JSON.stringify([...(existing?.members ?? [])].sort());
+    if (before !== JSON.stringify([...tenant.groups[id].members].sort())) {
+      if (this.options.licensing?.isLicensing(tenant, id)) this.options.licensing.queue(tenant, id);
+    }
+  }
+
+  /** Re-runs proxy calculation for one synced user from its remembered on-premises values. */
+  reproject(userId: string): void {
+    reprojectSyncedUser(this.tenant(), userId, this);
   }
 }

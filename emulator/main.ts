@@ -6,7 +6,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
+import { credentialFor, GraphClient } from "../lib/graph/client";
 import { loadOrCreateCa } from "./pki";
+import { seedLicenseGroups } from "./sandboxEstate";
 import { startEmulator } from "./server";
 import { ensureTenant, SANDBOX_TENANTS } from "./tenantPair";
 
@@ -62,6 +64,19 @@ program
         process.stdout.write(
           `Entra Connect: initial cycle synced ${first.usersAdded + first.usersUpdated} users from ${ad.ldapsUrl}\n`,
         );
+        // Needs this process to trust the emulator's CA (NODE_EXTRA_CA_CERTS, as the sandbox sets it).
+        const cloud = {
+          authorityHost: emulator.url,
+          graphEndpoint: emulator.url,
+          disableInstanceDiscovery: true,
+        };
+        const conn = {
+          tenantId: source.tenantId,
+          domain: source.domain,
+          clientId: source.clientId,
+          credential: { kind: "certificate" as const, certificatePath: source.certificatePath },
+        };
+        await seedLicenseGroups(new GraphClient(source.tenantId, credentialFor(conn, cloud), cloud));
       }
       const connection = {
         url: emulator.url,

@@ -6,8 +6,10 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { DirectoryConfig } from "../lib/directory/client";
 import { registerAdmin } from "./admin";
 import { CrossTenantAccessPolicyRules, registerCrossTenantAccessPolicy } from "./crossTenantAccessPolicy";
-import { type EntraConnectOptions, EntraConnectSync } from "./entraConnect";
+import { type EntraConnectOptions, EntraConnectSync, reprojectSyncedUser } from "./entraConnect";
 import { GraphHttp, GraphHttpError, requestIdOf, sendGraphError } from "./graphHttp";
+import { groupResponse, registerGroups } from "./groups";
+import { Licensing, registerLicensing } from "./licensing";
 import { TokenService } from "./oauth";
 import { issueServerCert, loadOrCreateCa } from "./pki";
 import { Store } from "./state";
@@ -31,6 +33,8 @@ export interface Emulator {
   adminKey: string;
   store: Store;
   http: GraphHttp;
+  /** Group license processing. */
+  licensing: Licensing;
   /** Entra Connect sync engines by tenant id. */
   entraConnect: Map<string, EntraConnectSync>;
   /** Syncs `tenantId` from an Active Directory (one engine per tenant). */
@@ -93,10 +97,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   });
 
   const entraConnect = new Map<string, EntraConnectSync>();
+  const licensing = new Licensing(http, (tenant, userId) =>
+    reprojectSyncedUser(tenant, userId, entraConnect.get(tenant.id)),
+  );
   tokens.register(app);
   registerCrossTenantAccessPolicy(app, http, rules);
   registerUsers(app, http);
-  registerAdmin(app, http, rules, adminKey, entraConnect);
+  registerGroups(app, http, licensing);
+  registerLicensing(app, http, licensing, groupResponse);
+  registerAdmin(app, http, rules, adminKey, entraConnect, licensing);
 
   const host = options.host ?? "127.0.0.1";
   await app.listen({ host, port: options.port ?? 0 });
@@ -108,16 +117,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     adminKey,
     store,
     http,
+    licensing,
     entraConnect,
     attachEntraConnect(tenantId, directory, syncOptions) {
       const key = tenantId.toLowerCase();
       if (entraConnect.has(key)) throw new Error(`tenant ${tenantId} already has an Entra Connect engine`);
-      const engine = new EntraConnectSync(store, key, directory, syncOptions);
+      const engine = new EntraConnectSync(store, key, directory, { licensing, ...syncOptions });
       entraConnect.set(key, engine);
       return engine;
     },
     async close() {
       await Promise.all([...entraConnect.values()].map((e) => e.close()));
+      licensing.close();
       await app.close();
     },
   };

@@ -3,6 +3,7 @@
 // saved to a file and a sandbox keeps its tenants across restarts.
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { SKU_FIXTURES } from "../lib/licensing/skuFixtures";
 
 export interface KeyCredential {
   keyId: string;
@@ -29,6 +30,59 @@ export interface EmulatedUser extends JsonObject {
   id: string;
 }
 
+/** A group as the emulator keeps it: Graph's properties plus its member and owner object ids
+ * (navigation properties, never returned as properties). */
+export interface EmulatedGroup extends JsonObject {
+  id: string;
+  members: string[];
+  owners: string[];
+}
+
+export interface ServicePlanInfo extends JsonObject {
+  servicePlanId: string;
+  servicePlanName: string;
+  provisioningStatus: string;
+  appliesTo: string;
+}
+
+/** Graph's subscribedSku (CSDL microsoft.graph.subscribedSku). consumedUnits is recounted from
+ * the users' license states whenever licensing changes. */
+export interface SubscribedSku extends JsonObject {
+  id: string;
+  accountId: string;
+  accountName: string;
+  skuId: string;
+  skuPartNumber: string;
+  appliesTo: string;
+  capabilityStatus: string;
+  consumedUnits: number;
+  prepaidUnits: { enabled: number; suspended: number; warning: number; lockedOut: number };
+  servicePlans: ServicePlanInfo[];
+  subscriptionIds: string[];
+}
+
+/** The SKUs every new tenant subscribes to. */
+export const SEEDED_SKUS = ["SPE_E5", "SPE_E3", "EMS"] as const;
+
+export function skuFromFixture(tenantId: string, name: keyof typeof SKU_FIXTURES): SubscribedSku {
+  const f = SKU_FIXTURES[name];
+  return {
+    // Graph's documented example ids a subscribedSku <company id>_<skuId> (unv: that the prefix
+    // is the tenant id).
+    id: `${tenantId}_${f.skuId}`,
+    accountId: tenantId,
+    accountName: tenantId,
+    skuId: f.skuId,
+    skuPartNumber: f.skuPartNumber,
+    appliesTo: f.appliesTo,
+    capabilityStatus: f.capabilityStatus,
+    consumedUnits: 0,
+    prepaidUnits: { ...f.prepaidUnits },
+    servicePlans: f.servicePlans.map((p) => ({ ...p })),
+    subscriptionIds: [randomUUID()],
+  };
+}
+
 export interface Tenant {
   id: string;
   displayName: string;
@@ -37,7 +91,14 @@ export interface Tenant {
   initialDomain: string;
   apps: Record<string, App>;
   users: Record<string, EmulatedUser>;
-  groups: Record<string, JsonObject & { id: string; members: string[] }>;
+  groups: Record<string, EmulatedGroup>;
+  /** The tenant's subscriptions (GET /subscribedSkus). */
+  subscribedSkus: SubscribedSku[];
+  licensing: {
+    /** How long group license processing takes (QueuedForProcessing → ProcessingInProgress →
+     * ProcessingComplete); 0 processes within the assignLicense call. */
+    processingDelayMs: number;
+  };
   /** Entra Connect's behaviour for this tenant. */
   sync: {
     /** The default sync rule writes onPremisesUserPrincipalName; the modified rule that
@@ -47,6 +108,10 @@ export interface Tenant {
     exchangeOnlineMailboxes: string[];
     /** Users (by onPremisesImmutableId) with an enabled Exchange Online plan, until licensing is modelled. */
     exchangeLicensed: string[];
+    /** The on-premises object each synced user was last projected from (by object id), so that
+     * a licensing change can re-run proxy calculation without reading AD. Not Graph-visible: it is
+     * not on the user object. */
+    onPremisesSources: Record<string, JsonObject>;
   };
   crossTenantAccessPolicy: {
     default: JsonObject;
@@ -92,7 +157,10 @@ export function serviceDefaultPolicy(tenantId: string): JsonObject {
   };
 }
 
-/** Fills in the directory parts of a tenant (also for state files saved before they existed). */
+/** Real processing takes seconds to hours (unv); tests want it short but observable. */
+export const DEFAULT_LICENSE_PROCESSING_DELAY_MS = 300;
+
+/** Fills in the directory and licensing parts of a tenant (also for state files saved before they existed). */
 function withDirectory(t: Tenant): Tenant {
   t.initialDomain ??= `${(t.domains[0] ?? t.id)
     .split(".")[0]
@@ -100,7 +168,24 @@ function withDirectory(t: Tenant): Tenant {
     .toLowerCase()}.onmicrosoft.com`;
   t.users ??= {};
   t.groups ??= {};
-  t.sync ??= { writeOnPremisesUserPrincipalName: true, exchangeOnlineMailboxes: [], exchangeLicensed: [] };
+  t.sync ??= {
+    writeOnPremisesUserPrincipalName: true,
+    exchangeOnlineMailboxes: [],
+    exchangeLicensed: [],
+    onPremisesSources: {},
+  };
+  t.sync.onPremisesSources ??= {};
+  t.subscribedSkus ??= SEEDED_SKUS.map((name) => skuFromFixture(t.id, name));
+  t.licensing ??= { processingDelayMs: DEFAULT_LICENSE_PROCESSING_DELAY_MS };
+  for (const g of Object.values(t.groups)) {
+    g.owners ??= [];
+    g.assignedLicenses ??= [];
+    g.licenseProcessingState ??= null;
+  }
+  for (const u of Object.values(t.users)) {
+    u.assignedLicenses ??= [];
+    u.licenseAssignmentStates ??= [];
+  }
   return t;
 }
 

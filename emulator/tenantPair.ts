@@ -40,8 +40,16 @@ export const SANDBOX_TENANTS: readonly TenantSpec[] = [
   },
 ];
 
-/** What the deploying identity needs for cross-tenant access settings. */
-export const DEPLOYER_ROLES = ["Policy.Read.All", "Policy.ReadWrite.CrossTenantAccess"];
+/** What the deploying identity needs: cross-tenant access settings, license groups (and reading
+ * users for the license-group check). */
+export const DEPLOYER_ROLES = [
+  "Policy.Read.All",
+  "Policy.ReadWrite.CrossTenantAccess",
+  "Group.ReadWrite.All",
+  "LicenseAssignment.ReadWrite.All",
+  "Organization.Read.All",
+  "User.Read.All",
+];
 
 export function ensureTenant(
   store: Store,

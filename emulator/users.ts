@@ -1,4 +1,4 @@
-// Emulated /users and /groups (read, and user PATCH) with Graph's default property sets, $select,
+// Emulated /users (read, and PATCH; /groups are in groups.ts) with Graph's default property sets, $select,
 // the $filter subset of odata.ts, paging, and the rule that attributes of objects synced from
 // on-premises can only change on-premises.
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -13,16 +13,9 @@ const USER_READ = [
   "Directory.ReadWrite.All",
 ] as const;
 const USER_WRITE = ["User.ReadWrite.All", "Directory.ReadWrite.All"] as const;
-const GROUP_READ = [
-  "Group.Read.All",
-  "Group.ReadWrite.All",
-  "GroupMember.Read.All",
-  "Directory.Read.All",
-  "Directory.ReadWrite.All",
-] as const;
 
 /** What GET /users returns without $select (Graph's documented default set). */
-const USER_DEFAULTS = [
+export const USER_DEFAULTS = [
   "businessPhones",
   "displayName",
   "givenName",
@@ -34,18 +27,6 @@ const USER_DEFAULTS = [
   "surname",
   "userPrincipalName",
   "id",
-];
-const GROUP_DEFAULTS = [
-  "id",
-  "displayName",
-  "description",
-  "mail",
-  "mailEnabled",
-  "mailNickname",
-  "securityEnabled",
-  "groupTypes",
-  "onPremisesSyncEnabled",
-  "proxyAddresses",
 ];
 
 /** Attributes Entra Connect writes: read-only in Graph while the object is synced. (unv) the
@@ -89,19 +70,14 @@ const USER_FILTERS = {
   ],
   advancedOnly: ["onPremisesImmutableId", "onPremisesSamAccountName"],
 };
-const GROUP_FILTERS = {
-  filterable: [
-    "displayName",
-    "mailNickname",
-    "securityEnabled",
-    "mailEnabled",
-    "onPremisesSyncEnabled",
-    "id",
-  ],
-  advancedOnly: [],
-};
 
-type Query = { $select?: string; $filter?: string; $top?: string; $skiptoken?: string; $count?: string };
+export type Query = {
+  $select?: string;
+  $filter?: string;
+  $top?: string;
+  $skiptoken?: string;
+  $count?: string;
+};
 
 export function findUser(tenant: Tenant, idOrUpn: string): JsonObject & { id: string } {
   const key = decodeURIComponent(idOrUpn).toLowerCase();
@@ -112,34 +88,36 @@ export function findUser(tenant: Tenant, idOrUpn: string): JsonObject & { id: st
   return user;
 }
 
+/** Rejects a $select naming a property the type does not have, as Graph does. */
+export function checkSelect(http: GraphHttp, type: string, $select?: string): void {
+  if (!$select) return;
+  const known = new Set(http.csdl.propertyNames(type));
+  for (const name of $select.split(",").map((s) => s.trim())) {
+    if (!known.has(name)) throw badRequest(`Could not find a property named '${name}' on type '${type}'.`);
+  }
+}
+
+/** A page of a directory collection with Graph's @odata.nextLink ($top, $skiptoken) and $count. */
+export function page(req: FastifyRequest<{ Querystring: Query }>, items: JsonObject[], context: string) {
+  const top = Math.min(Number(req.query.$top ?? 100) || 100, 999);
+  const skip = Number(req.query.$skiptoken ?? 0) || 0;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(req.query))
+    if (k !== "$skiptoken" && v !== undefined) params.set(k, String(v));
+  params.set("$skiptoken", String(skip + top));
+  const base = `https://${req.headers.host}${req.url.split("?")[0]}`;
+  return {
+    "@odata.context": `https://${req.headers.host}/v1.0/$metadata#${context}`,
+    ...(req.query.$count === "true" ? { "@odata.count": items.length } : {}),
+    ...(skip + top < items.length ? { "@odata.nextLink": `${base}?${params}` } : {}),
+    value: items.slice(skip, skip + top),
+  };
+}
+
 export function registerUsers(app: FastifyInstance, http: GraphHttp): void {
-  const checkSelect = (type: string, $select?: string) => {
-    if (!$select) return;
-    const known = new Set(http.csdl.propertyNames(type));
-    for (const name of $select.split(",").map((s) => s.trim())) {
-      if (!known.has(name)) throw badRequest(`Could not find a property named '${name}' on type '${type}'.`);
-    }
-  };
-
-  const page = (req: FastifyRequest<{ Querystring: Query }>, items: JsonObject[], context: string) => {
-    const top = Math.min(Number(req.query.$top ?? 100) || 100, 999);
-    const skip = Number(req.query.$skiptoken ?? 0) || 0;
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(req.query))
-      if (k !== "$skiptoken" && v !== undefined) params.set(k, String(v));
-    params.set("$skiptoken", String(skip + top));
-    const base = `https://${req.headers.host}${req.url.split("?")[0]}`;
-    return {
-      "@odata.context": `https://${req.headers.host}/v1.0/$metadata#${context}`,
-      ...(req.query.$count === "true" ? { "@odata.count": items.length } : {}),
-      ...(skip + top < items.length ? { "@odata.nextLink": `${base}?${params}` } : {}),
-      value: items.slice(skip, skip + top),
-    };
-  };
-
   app.get("/v1.0/users", async (req: FastifyRequest<{ Querystring: Query }>) => {
     const { tenant } = await http.authorize(req, USER_READ);
-    checkSelect("microsoft.graph.user", req.query.$select);
+    checkSelect(http, "microsoft.graph.user", req.query.$select);
     let users: JsonObject[] = Object.values(tenant.users);
     if (req.query.$filter) users = users.filter(parseFilter(req, req.query.$filter, USER_FILTERS));
     return page(
@@ -151,7 +129,7 @@ export function registerUsers(app: FastifyInstance, http: GraphHttp): void {
 
   app.get("/v1.0/users/:id", async (req: FastifyRequest<{ Params: { id: string }; Querystring: Query }>) => {
     const { tenant } = await http.authorize(req, USER_READ);
-    checkSelect("microsoft.graph.user", req.query.$select);
+    checkSelect(http, "microsoft.graph.user", req.query.$select);
     const user = findUser(tenant, req.params.id);
     return {
       "@odata.context": `https://${req.headers.host}/v1.0/$metadata#users/$entity`,
@@ -164,8 +142,10 @@ export function registerUsers(app: FastifyInstance, http: GraphHttp): void {
     const user = findUser(tenant, req.params.id);
     http.validate("microsoft.graph.user", req.body, "update");
     const patch = req.body as JsonObject;
-    if ("proxyAddresses" in patch)
-      throw badRequest("Property 'proxyAddresses' is read-only and cannot be set.");
+    // Licenses change through assignLicense only (unv: the wording for assignedLicenses).
+    for (const key of ["proxyAddresses", "assignedLicenses", "licenseAssignmentStates"]) {
+      if (key in patch) throw badRequest(`Property '${key}' is read-only and cannot be set.`);
+    }
     if (
       user.onPremisesSyncEnabled === true &&
       Object.keys(patch).some((k) => ON_PREMISES_MASTERED.includes(k))
@@ -176,45 +156,4 @@ export function registerUsers(app: FastifyInstance, http: GraphHttp): void {
     http.store.save();
     return reply.code(204).send();
   });
-
-  app.get("/v1.0/groups", async (req: FastifyRequest<{ Querystring: Query }>) => {
-    const { tenant } = await http.authorize(req, GROUP_READ);
-    checkSelect("microsoft.graph.group", req.query.$select);
-    let groups: JsonObject[] = Object.values(tenant.groups).map(({ members: _members, ...g }) => g);
-    if (req.query.$filter) groups = groups.filter(parseFilter(req, req.query.$filter, GROUP_FILTERS));
-    return page(
-      req,
-      groups.map((g) => select(g, req.query.$select, GROUP_DEFAULTS)),
-      "groups",
-    );
-  });
-
-  app.get("/v1.0/groups/:id", async (req: FastifyRequest<{ Params: { id: string }; Querystring: Query }>) => {
-    const { tenant } = await http.authorize(req, GROUP_READ);
-    checkSelect("microsoft.graph.group", req.query.$select);
-    const group = tenant.groups[req.params.id.toLowerCase()];
-    if (!group) throw notFound(req.params.id);
-    const { members: _members, ...rest } = group;
-    return {
-      "@odata.context": `https://${req.headers.host}/v1.0/$metadata#groups/$entity`,
-      ...select(rest, req.query.$select, GROUP_DEFAULTS),
-    };
-  });
-
-  app.get(
-    "/v1.0/groups/:id/members",
-    async (req: FastifyRequest<{ Params: { id: string }; Querystring: Query }>) => {
-      const { tenant } = await http.authorize(req, GROUP_READ);
-      const group = tenant.groups[req.params.id.toLowerCase()];
-      if (!group) throw notFound(req.params.id);
-      const members = group.members
-        .map((id) => tenant.users[id])
-        .filter(Boolean)
-        .map((u) => ({
-          "@odata.type": "#microsoft.graph.user",
-          ...select(u, req.query.$select, USER_DEFAULTS),
-        }));
-      return page(req, members, "directoryObjects");
-    },
-  );
 }

@@ -1,38 +1,52 @@
 #!/usr/bin/env bash
-# The sandbox: starts the source's Active Directory (Samba AD DC, seeded like a hybrid estate after
-# cross-tenant mailbox migration), the emulated source and target tenants with Entra Connect
-# syncing AD into the source, and runs `pulumi up` of the example `coexistence` stack
-# (stacks/Pulumi.coexistence.yaml) against them, then checks for drift.
-#   npm run sandbox             run, then stop the emulator
-#   npm run sandbox -- --keep   leave the emulator running and print how to use it
+# The sandbox, fresh on every run: the source's Active Directory (Samba AD DC, seeded like a hybrid
+# estate after cross-tenant mailbox migration), the emulated source and target tenants with Entra
+# Connect syncing AD into the source and group-based licensing already in place; then the example
+# `coexistence` stack (stacks/Pulumi.coexistence.yaml): coex discover, pulumi up, coex
+# verify-license-groups, and a drift check.
+#   npm run sandbox             run, then stop the emulator and AD
+#   npm run sandbox -- --keep   leave them running and print how to use them
 set -euo pipefail
 keep=${1:-}
 source "$(dirname "$0")/env.sh"
 
 dir="$root/.sandbox"
 port=${SANDBOX_PORT:-18443}
-mkdir -p "$dir/state"
-rm -f "$dir/connection.json"
+bash scripts/samba.sh stop "$dir/samba" 2>/dev/null || true
+rm -rf "$dir" && mkdir -p "$dir/state"
+# Every process here (emulator included) must trust the emulator's CA from its start.
+export NODE_EXTRA_CA_CERTS=$(node dist/emulator/main.js init-ca --dir "$dir")
 bash scripts/samba.sh install
 # Its own loopback address, so that it can run beside the test suite's (127.0.0.2).
 bash scripts/samba.sh start "$dir/samba" --address "${SANDBOX_AD_ADDRESS:-127.0.0.3}" >/dev/null
-node dist/emulator/main.js serve --dir "$dir" --port "$port" --ad "$dir/samba/connection.json" >"$dir/emulator.log" 2>&1 &
+node dist/emulator/main.js serve --dir "$dir" --port "$port" --ad "$dir/samba/connection.json" --sync-interval 2 \
+  >"$dir/emulator.log" 2>&1 &
 emulator=$!
 if [ "$keep" != "--keep" ]; then
   trap 'kill $emulator 2>/dev/null || true; bash scripts/samba.sh stop "$dir/samba" || true' EXIT
 fi
-for _ in $(seq 1 100); do [ -f "$dir/connection.json" ] && break; sleep 0.1; done
+for _ in $(seq 1 300); do [ -f "$dir/connection.json" ] && break; kill -0 $emulator 2>/dev/null || break; sleep 0.1; done
 [ -f "$dir/connection.json" ] || { cat "$dir/emulator.log" >&2; echo "the emulator did not start" >&2; exit 1; }
+cat "$dir/emulator.log"
 
-export NODE_EXTRA_CA_CERTS="$dir/ca.pem"
 export PULUMI_BACKEND_URL="file://$dir/state"
 export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE:-sandbox}
 export PULUMI_HOME="$dir/pulumi-home"
+# The stack's configuration is copied, so that discover writes the sandbox's mapping there and
+# not into the example committed in stacks/.
+config="$dir/Pulumi.coexistence.yaml"
+cp stacks/Pulumi.coexistence.yaml "$config"
+stack=(--stack coexistence --config-file "$config" --non-interactive)
 
-pulumi stack select coexistence --create --non-interactive >/dev/null
-pulumi up --yes --refresh --non-interactive --stack coexistence
-echo "checking for drift (pulumi refresh --preview-only --expect-no-changes)"
-pulumi refresh --preview-only --expect-no-changes --non-interactive --stack coexistence
+pulumi stack init coexistence --non-interactive >/dev/null
+echo "== coex discover"
+node dist/cli/coex.js discover --write "${stack[@]:0:4}"
+echo "== pulumi up"
+pulumi up --yes "${stack[@]}"
+echo "== coex verify-license-groups"
+node dist/cli/coex.js verify-license-groups "${stack[@]:0:4}"
+echo "== drift check (pulumi refresh --preview-only --expect-no-changes)"
+node dist/cli/coex.js drift "${stack[@]:0:4}"
 if [ "$keep" = "--keep" ]; then
   cat <<MSG
 
@@ -40,9 +54,9 @@ The emulator keeps running (pid $emulator, $(node -p "require('$dir/connection.j
 the AD domain controller ($(node -p "require('$dir/samba/connection.json').ldapsUrl"); stop it with
 bash scripts/samba.sh stop $dir/samba).
 To use the stack from this shell:
-  export PATH="$pulumi_bin:\$PATH" NODE_EXTRA_CA_CERTS="$dir/ca.pem" PULUMI_BACKEND_URL="file://$dir/state" \\
+  export PATH="$pulumi_bin:\$PATH" NODE_EXTRA_CA_CERTS="$NODE_EXTRA_CA_CERTS" PULUMI_BACKEND_URL="file://$dir/state" \\
     PULUMI_CONFIG_PASSPHRASE="$PULUMI_CONFIG_PASSPHRASE" PULUMI_HOME="$dir/pulumi-home"
-  pulumi preview --diff --stack coexistence
-Stop it with: kill $emulator
+  pulumi preview --diff --stack coexistence --config-file $config
+Stop the emulator with: kill $emulator
 MSG
 fi

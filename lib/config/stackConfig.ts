@@ -10,6 +10,7 @@ import {
   inboundTrustSchema,
   tenantIdSchema,
 } from "../crossTenantAccess/settings";
+import { licenseGroupsConfigSchema } from "./licenseGroups";
 
 /** Pulumi's config namespace for this project (the `name` in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "entra-coexistence";
@@ -90,11 +91,28 @@ export const crossTenantAccessConfigSchema = z.strictObject({
 });
 export type CrossTenantAccessConfig = z.output<typeof crossTenantAccessConfigSchema>;
 
+/** The source's Active Directory, for the commands and resources that write to it. */
+export const activeDirectorySchema = z.strictObject({
+  /** ldaps://dc1.corp.contoso.com:636, or ldap://...:389 with startTls. */
+  url: z.string().regex(/^ldaps?:\/\//, { error: "must be an ldaps:// (or ldap:// with startTls) URL" }),
+  startTls: z.boolean().optional(),
+  /** PEM of the CA the DCs' certificates chain to, relative to the project directory. */
+  caCertPath: z.string().optional(),
+  /** The service account: svc-reachback@corp.contoso.com or DOMAIN\\name. */
+  bindDn: z.string().min(1),
+  /** Keep it a secret: `pulumi config set --secret entra-coexistence:activeDirectory.password ... --path`. */
+  password: z.string().min(1),
+  /** The OU scope. */
+  baseDn: z.string().min(1),
+});
+
 export const stackConfigSchema = z.strictObject({
   cloud: cloudSchema.prefault({}),
   source: tenantConnectionSchema,
   target: tenantConnectionSchema,
   crossTenantAccess: crossTenantAccessConfigSchema.prefault({}),
+  licenseGroups: licenseGroupsConfigSchema.prefault({}),
+  activeDirectory: activeDirectorySchema.optional(),
 });
 export type StackConfig = z.output<typeof stackConfigSchema>;
 
@@ -140,6 +158,9 @@ export function loadStackConfig(
   for (const role of TENANT_ROLES) {
     const cred = config[role].credential;
     if (cred.kind === "certificate") cred.certificatePath = path.resolve(projectDir, cred.certificatePath);
+  }
+  if (config.activeDirectory?.caCertPath) {
+    config.activeDirectory.caCertPath = path.resolve(projectDir, config.activeDirectory.caCertPath);
   }
   return config;
 }

@@ -64,6 +64,8 @@ export function credentialFor(conn: TenantConnection, cloud: CloudConfig): Token
 
 export class GraphClient {
   readonly tenantId: string;
+  /** Graph's root with a trailing slash, e.g. https://graph.microsoft.com/ */
+  readonly baseUrl: string;
   private readonly client: Client;
 
   constructor(
@@ -87,8 +89,9 @@ export class GraphClient {
     for (let i = 0; i < handlers.length - 1; i++) {
       (handlers[i] as { setNext(next: unknown): void }).setNext(handlers[i + 1]);
     }
+    this.baseUrl = `${graphUrl.origin}${graphUrl.pathname.replace(/\/$/, "")}/`;
     this.client = Client.initWithMiddleware({
-      baseUrl: `${graphUrl.origin}${graphUrl.pathname.replace(/\/$/, "")}/`,
+      baseUrl: this.baseUrl,
       defaultVersion: "v1.0",
       middleware: handlers[0],
       // The SDK only attaches tokens to Graph's own hosts unless told about others.

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import * as path from "node:path";
 import { ClientCertificateCredential } from "@azure/identity";
 import { createClientCertificate, writeCredentialPem } from "../../emulator/pki";
+import { DEPLOYER_ROLES } from "../../emulator/tenantPair";
 import { GraphClient, GraphRequestError } from "../../lib/graph/client";
 import { emulatedPair, type TenantPairUnderTest, workDir } from "../support/tenantPairs";
 
@@ -27,7 +28,7 @@ describe("emulator: OAuth client credentials with a certificate", () => {
     const claims = JSON.parse(Buffer.from(token.token.split(".")[1], "base64url").toString());
     assert.equal(claims.tid, c.tenantId);
     assert.equal(claims.appid, c.clientId);
-    assert.deepEqual(claims.roles, ["Policy.Read.All", "Policy.ReadWrite.CrossTenantAccess"]);
+    assert.deepEqual(claims.roles, DEPLOYER_ROLES);
   });
 
   it("refuses an assertion signed with a certificate the app does not have (AADSTS700027)", async () => {

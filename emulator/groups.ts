@@ -1,0 +1,325 @@
+// Emulated /groups: security groups (create, read with $select/$filter and paging, update,
+// delete), their members and owners ($ref), the rule that groups synced from on-premises change
+// only on-premises (license assignment excepted), and the rule that a group assigning licenses
+// cannot be deleted. License assignment itself is in licensing.ts.
+// Sources: Graph's "Create group", "Add members", "Remove group owner" pages and graph-facts.md
+// "Groups"; (unv) marks what no source confirms, (obs) what public tools recorded real Graph doing.
+import { randomUUID } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { badRequest, type GraphHttp, notFound } from "./graphHttp";
+import { assignedLicensesOf, type Licensing } from "./licensing";
+import { parseFilter, select, unsupportedQuery } from "./odata";
+import type { EmulatedGroup, JsonObject, Tenant } from "./state";
+import { checkSelect, page, type Query, SYNCED_OBJECT_READ_ONLY, USER_DEFAULTS } from "./users";
+
+const GROUP_READ = [
+  "Group.Read.All",
+  "Group.ReadWrite.All",
+  "GroupMember.Read.All",
+  "Directory.Read.All",
+  "Directory.ReadWrite.All",
+] as const;
+const GROUP_CREATE = ["Group.Create", "Group.ReadWrite.All", "Directory.ReadWrite.All"] as const;
+const GROUP_WRITE = ["Group.ReadWrite.All", "Directory.ReadWrite.All"] as const;
+const MEMBER_WRITE = ["GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All"] as const;
+const OWNER_WRITE = ["Group.ReadWrite.All", "Directory.ReadWrite.All"] as const;
+
+export const GROUP_DEFAULTS = [
+  "id",
+  "displayName",
+  "description",
+  "mail",
+  "mailEnabled",
+  "mailNickname",
+  "securityEnabled",
+  "groupTypes",
+  "onPremisesSyncEnabled",
+  "proxyAddresses",
+];
+const GROUP_FILTERS = {
+  filterable: [
+    "displayName",
+    "mailNickname",
+    "securityEnabled",
+    "mailEnabled",
+    "onPremisesSyncEnabled",
+    "id",
+  ],
+  advancedOnly: [],
+};
+/** Set by Graph, not by a caller (unv: Graph's answer to setting them). */
+const READ_ONLY = [
+  "id",
+  "assignedLicenses",
+  "licenseProcessingState",
+  "onPremisesSyncEnabled",
+  "proxyAddresses",
+  "mail",
+  "createdDateTime",
+];
+
+const GUID = "[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}";
+/** `assignedLicenses/any(x:x/skuId eq <guid>)`, the one lambda on a complex collection the
+ * emulator answers (unv: that Graph answers it without ConsistencyLevel: eventual). */
+const LICENSE_FILTER = new RegExp(`^assignedLicenses/any\\((\\w+):\\s*\\1/skuId\\s+eq\\s+(${GUID})\\)$`, "i");
+
+type Rel = "members" | "owners";
+type GroupParams = { id: string };
+type RefParams = { id: string; objectId: string };
+
+/** A group without its navigation lists, for select(). */
+function properties(g: EmulatedGroup): JsonObject {
+  const { members: _m, owners: _o, ...rest } = g;
+  return rest;
+}
+
+/** Splits a top-level ` and ` list (quotes and parentheses respected). */
+function andClauses(filter: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < filter.length; i++) {
+    const c = filter[i];
+    if (c === "'") quoted = !quoted;
+    else if (!quoted && c === "(") depth++;
+    else if (!quoted && c === ")") depth--;
+    else if (!quoted && depth === 0 && filter.slice(i, i + 5).toLowerCase() === " and ") {
+      parts.push(filter.slice(start, i));
+      start = i + 5;
+      i += 4;
+    }
+  }
+  parts.push(filter.slice(start));
+  return parts.map((p) => p.trim()).filter(Boolean);
+}
+
+/** The object id a `{"@odata.id": ".../directoryObjects/{id}"}` body (or an @odata.bind URL)
+ * names; users/{id} and groups/{id} URLs too. */
+function referencedId(url: unknown): string {
+  const m = typeof url === "string" ? url.match(/\/(?:directoryObjects|users|groups)\/([^/?#]+)\/?$/i) : null;
+  // (unv) the wording for a malformed reference.
+  if (!m) throw badRequest(`Invalid object identifier '${String(url)}'.`);
+  return decodeURIComponent(m[1]).toLowerCase();
+}
+
+export function registerGroups(app: FastifyInstance, http: GraphHttp, licensing: Licensing): void {
+  const groupOf = (tenant: Tenant, id: string): EmulatedGroup => {
+    const g = tenant.groups[id.toLowerCase()];
+    if (!g) throw notFound(id);
+    g.members ??= [];
+    g.owners ??= [];
+    return g;
+  };
+  /** Writes Entra Connect owns: refused on synced groups (obs). */
+  const refuseIfSynced = (g: EmulatedGroup) => {
+    if (g.onPremisesSyncEnabled === true) throw badRequest(SYNCED_OBJECT_READ_ONLY);
+  };
+  const userOf = (tenant: Tenant, id: string) => {
+    const u = tenant.users[id];
+    // Graph: "404 Not Found when the object being added doesn't exist". Only users are members
+    // here (nested groups do not pass on licenses, and the emulator has no devices or contacts).
+    if (!u) throw notFound(id);
+    return u;
+  };
+  const membershipChanged = (tenant: Tenant, g: EmulatedGroup) => {
+    if (licensing.isLicensing(tenant, g.id)) licensing.queue(tenant, g.id);
+  };
+
+  app.post("/v1.0/groups", async (req: FastifyRequest, reply: FastifyReply) => {
+    const { tenant } = await http.authorize(req, GROUP_CREATE);
+    http.validate("microsoft.graph.group", req.body, "create");
+    const body = req.body as JsonObject;
+    for (const key of ["displayName", "mailEnabled", "mailNickname", "securityEnabled"]) {
+      // (obs) Graph's wording for a missing required property of a group.
+      if (body[key] === undefined || body[key] === null || body[key] === "")
+        throw badRequest(`Invalid value specified for property '${key}' of resource 'Group'.`);
+    }
+    for (const key of READ_ONLY) {
+      if (key in body) throw badRequest(`Property '${key}' is read-only and cannot be set.`); // (unv)
+    }
+    const unified = Array.isArray(body.groupTypes) && body.groupTypes.includes("Unified");
+    if (body.mailEnabled === true && !unified) {
+      // Graph creates mail-enabled security groups only through Exchange (unv: the wording).
+      throw badRequest("Mail-enabled security groups cannot be created through Microsoft Graph.");
+    }
+    if (unified) throw badRequest("The emulator models security groups only: 'Unified' is not supported.");
+    const nickname = String(body.mailNickname);
+    const bound = (rel: Rel) => {
+      const urls = body[`${rel}@odata.bind`];
+      if (urls === undefined) return [];
+      if (!Array.isArray(urls)) throw badRequest(`'${rel}@odata.bind' must be an array of URLs.`); // (unv)
+      return [...new Set(urls.map(referencedId))].map((id) => userOf(tenant, id).id);
+    };
+    const id = randomUUID();
+    const group: EmulatedGroup = {
+      id,
+      displayName: String(body.displayName),
+      description: (body.description as string | undefined) ?? null,
+      mail: null,
+      mailEnabled: false,
+      mailNickname: nickname,
+      securityEnabled: true,
+      groupTypes: [],
+      proxyAddresses: [],
+      onPremisesSyncEnabled: null,
+      createdDateTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      visibility: null,
+      assignedLicenses: [],
+      licenseProcessingState: null,
+      members: bound("members"),
+      owners: bound("owners"),
+    };
+    for (const [k, v] of Object.entries(body)) if (!k.includes("@") && !(k in group)) group[k] = v;
+    tenant.groups[id] = group;
+    http.store.save();
+    return reply.code(201).send({
+      "@odata.context": `https://${req.headers.host}/v1.0/$metadata#groups/$entity`,
+      ...properties(group),
+    });
+  });
+
+  app.get("/v1.0/groups", async (req: FastifyRequest<{ Querystring: Query }>) => {
+    const { tenant } = await http.authorize(req, GROUP_READ);
+    checkSelect(http, "microsoft.graph.group", req.query.$select);
+    let groups = Object.values(tenant.groups);
+    if (req.query.$filter) {
+      const rest: string[] = [];
+      for (const clause of andClauses(req.query.$filter)) {
+        const m = clause.match(LICENSE_FILTER);
+        if (m) {
+          const skuId = m[2].toLowerCase();
+          groups = groups.filter((g) => assignedLicensesOf(g).some((l) => l.skuId.toLowerCase() === skuId));
+        } else if (/assignedLicenses/i.test(clause)) throw unsupportedQuery();
+        else rest.push(clause);
+      }
+      if (rest.length > 0) {
+        const predicate = parseFilter(req, rest.join(" and "), GROUP_FILTERS);
+        groups = groups.filter((g) => predicate(properties(g)));
+      }
+    }
+    return page(
+      req,
+      groups.map((g) => select(properties(g), req.query.$select, GROUP_DEFAULTS)),
+      "groups",
+    );
+  });
+
+  app.get("/v1.0/groups/:id", async (req: FastifyRequest<{ Params: GroupParams; Querystring: Query }>) => {
+    const { tenant } = await http.authorize(req, GROUP_READ);
+    checkSelect(http, "microsoft.graph.group", req.query.$select);
+    const group = groupOf(tenant, req.params.id);
+    return {
+      "@odata.context": `https://${req.headers.host}/v1.0/$metadata#groups/$entity`,
+      ...select(properties(group), req.query.$select, GROUP_DEFAULTS),
+    };
+  });
+
+  app.patch("/v1.0/groups/:id", async (req: FastifyRequest<{ Params: GroupParams }>, reply: FastifyReply) => {
+    const { tenant } = await http.authorize(req, GROUP_WRITE);
+    const group = groupOf(tenant, req.params.id);
+    http.validate("microsoft.graph.group", req.body, "update");
+    const patch = req.body as JsonObject;
+    refuseIfSynced(group);
+    for (const key of READ_ONLY) {
+      if (key in patch) throw badRequest(`Property '${key}' is read-only and cannot be set.`); // (unv)
+    }
+    if (patch.mailEnabled === true || patch.securityEnabled === false) {
+      throw badRequest("The emulator models security groups only."); // (unv) Graph's rules here
+    }
+    for (const [k, v] of Object.entries(patch)) if (!k.includes("@")) group[k] = v;
+    http.store.save();
+    return reply.code(204).send();
+  });
+
+  app.delete(
+    "/v1.0/groups/:id",
+    async (req: FastifyRequest<{ Params: GroupParams }>, reply: FastifyReply) => {
+      const { tenant } = await http.authorize(req, GROUP_WRITE);
+      const group = groupOf(tenant, req.params.id);
+      refuseIfSynced(group);
+      if (assignedLicensesOf(group).length > 0) {
+        // Entra's group-based licensing docs: licenses must be removed from a group before it can
+        // be deleted. (unv) Graph's status and wording.
+        throw badRequest(
+          `Group ${group.id} has licenses assigned. Remove all licenses from the group before deleting it.`,
+        );
+      }
+      delete tenant.groups[group.id];
+      // Licenses removed but not processed yet: the members lose them now.
+      if (licensing.isLicensing(tenant, group.id)) licensing.processNow(tenant, group.id);
+      http.store.save();
+      return reply.code(204).send();
+    },
+  );
+
+  for (const rel of ["members", "owners"] as const) {
+    app.get(
+      `/v1.0/groups/:id/${rel}`,
+      async (req: FastifyRequest<{ Params: GroupParams; Querystring: Query }>) => {
+        const { tenant } = await http.authorize(req, GROUP_READ);
+        checkSelect(http, "microsoft.graph.user", req.query.$select);
+        const group = groupOf(tenant, req.params.id);
+        const users = group[rel]
+          .map((id) => tenant.users[id])
+          .filter(Boolean)
+          .map((u) => ({
+            "@odata.type": "#microsoft.graph.user",
+            ...select(u, req.query.$select, USER_DEFAULTS),
+          }));
+        return page(req, users, "directoryObjects");
+      },
+    );
+
+    app.post(
+      `/v1.0/groups/:id/${rel}/$ref`,
+      async (req: FastifyRequest<{ Params: GroupParams }>, reply: FastifyReply) => {
+        const { tenant } = await http.authorize(req, rel === "members" ? MEMBER_WRITE : OWNER_WRITE);
+        const group = groupOf(tenant, req.params.id);
+        // Owners are not synced by Entra Connect, so a synced group's owners are managed in the
+        // cloud (unv); its members are on-premises mastered (obs).
+        if (rel === "members") refuseIfSynced(group);
+        const body = req.body as JsonObject | null;
+        const user = userOf(tenant, referencedId(body?.["@odata.id"]));
+        if (group[rel].includes(user.id)) {
+          // (obs)
+          throw badRequest(
+            `One or more added object references already exist for the following modified properties: '${rel}'.`,
+          );
+        }
+        group[rel].push(user.id);
+        if (rel === "members") membershipChanged(tenant, group);
+        http.store.save();
+        return reply.code(204).send();
+      },
+    );
+
+    app.delete(
+      `/v1.0/groups/:id/${rel}/:objectId/$ref`,
+      async (req: FastifyRequest<{ Params: RefParams }>, reply: FastifyReply) => {
+        const { tenant } = await http.authorize(req, rel === "members" ? MEMBER_WRITE : OWNER_WRITE);
+        const group = groupOf(tenant, req.params.id);
+        if (rel === "members") refuseIfSynced(group);
+        const objectId = req.params.objectId.toLowerCase();
+        // A non-member gives 404 or 400 (obs): 404 here.
+        if (!group[rel].includes(objectId)) throw notFound(req.params.objectId);
+        if (rel === "owners" && group.owners.length === 1) {
+          // Graph: "the last owner (a user object) of the group cannot be removed". (unv) wording.
+          throw badRequest("The group must have at least one owner, hence this owner cannot be removed.");
+        }
+        group[rel] = group[rel].filter((id) => id !== objectId);
+        if (rel === "members") membershipChanged(tenant, group);
+        http.store.save();
+        return reply.code(204).send();
+      },
+    );
+  }
+}
+
+/** The group as assignLicense answers it (the default property set). */
+export function groupResponse(req: FastifyRequest, group: EmulatedGroup): JsonObject {
+  return {
+    "@odata.context": `https://${req.headers.host}/v1.0/$metadata#groups/$entity`,
+    ...select(properties(group), undefined, GROUP_DEFAULTS),
+  };
+}

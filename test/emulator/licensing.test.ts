@@ -1,0 +1,472 @@
+// The emulated licensing: subscribedSkus, security groups with members, group-based license
+// assignment processed asynchronously, per-user license states, and licenses feeding proxy
+// calculation for synced users. Driven through the project's Graph client.
+import assert from "node:assert/strict";
+import { randomBytes, randomUUID } from "node:crypto";
+import { type GraphClient, GraphRequestError } from "../../lib/graph/client";
+import { scrubbingPlansOf } from "../../lib/licensing/servicePlans";
+import { SKU_FIXTURES } from "../../lib/licensing/skuFixtures";
+import { emulatedPair, type TenantPairUnderTest } from "../support/tenantPairs";
+
+// biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
+type GraphJson = any;
+
+const ROLES = [
+  "Organization.Read.All",
+  "Group.ReadWrite.All",
+  "GroupMember.ReadWrite.All",
+  "LicenseAssignment.ReadWrite.All",
+  "User.ReadWrite.All",
+];
+const E5 = SKU_FIXTURES.SPE_E5;
+const E3 = SKU_FIXTURES.SPE_E3;
+const EMS = SKU_FIXTURES.EMS;
+const USER_LICENSES = "$select=id,mail,proxyAddresses,assignedLicenses,licenseAssignmentStates";
+
+async function graphError(p: Promise<unknown>): Promise<GraphRequestError> {
+  const err = await p.then(
+    () => undefined,
+    (e) => e,
+  );
+  assert.ok(err instanceof GraphRequestError, `expected a Graph error, got ${String(err)}`);
+  return err;
+}
+
+describe("emulator: licensing", () => {
+  let pair: TenantPairUnderTest;
+  let graph: GraphClient;
+  let tenantId: string;
+
+  const admin = async (method: string, path: string, body?: unknown): Promise<GraphJson> => {
+    const e = pair.emulator;
+    assert.ok(e);
+    const res = await fetch(`${e.url}/_emulator/tenants/${tenantId}${path}`, {
+      method,
+      headers: {
+        "x-emulator-admin-key": e.adminKey,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  const setDelay = (processingDelayMs: number) => admin("PATCH", "/licensing", { processingDelayMs });
+
+  /** A synced user projected the way Entra Connect does (admin API: no AD needed). */
+  const syncedUser = async (name: string, extra: Record<string, unknown> = {}): Promise<GraphJson> =>
+    admin("POST", "/entraConnect/users", {
+      immutableId: randomBytes(16).toString("base64"),
+      samAccountName: name,
+      userPrincipalName: `${name}@${pair.connections.source.domain}`,
+      displayName: name,
+      ...extra,
+    });
+
+  const createGroup = async (displayName = `lic-${randomUUID().slice(0, 8)}`): Promise<GraphJson> =>
+    graph.post<GraphJson>("/groups", {
+      displayName,
+      description: "license group",
+      mailEnabled: false,
+      mailNickname: displayName,
+      securityEnabled: true,
+    });
+  const addMember = (groupId: string, userId: string) =>
+    graph.post(`/groups/${groupId}/members/$ref`, {
+      "@odata.id": `${pair.cloud.graphEndpoint}/v1.0/directoryObjects/${userId}`,
+    });
+  const assign = (
+    groupId: string,
+    add: Array<{ skuId: string; disabledPlans: string[] }>,
+    remove: string[] = [],
+  ) =>
+    graph.post<GraphJson>(`/groups/${groupId}/assignLicense`, { addLicenses: add, removeLicenses: remove });
+  const processingState = async (groupId: string): Promise<string | null> =>
+    (await graph.get<GraphJson>(`/groups/${groupId}?$select=licenseProcessingState`)).licenseProcessingState
+      ?.state ?? null;
+  const waitProcessed = async (groupId: string) => {
+    for (let i = 0; i < 200; i++) {
+      if ((await processingState(groupId)) === "ProcessingComplete") return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.fail(`group ${groupId}: license processing did not complete`);
+  };
+  const userLicenses = (id: string) => graph.get<GraphJson>(`/users/${id}?${USER_LICENSES}`);
+  const sku = async (skuId: string) =>
+    (await graph.get<GraphJson>("/subscribedSkus")).value.find((s: GraphJson) => s.skuId === skuId);
+
+  before(async () => {
+    pair = await emulatedPair(ROLES);
+    graph = pair.graph("source");
+    tenantId = pair.connections.source.tenantId;
+  });
+  after(async () => pair.close());
+  beforeEach(() => setDelay(300));
+
+  describe("subscribedSkus", () => {
+    it("lists the seeded subscriptions with the fields of Graph's documented example", async () => {
+      const list = await graph.get<GraphJson>("/subscribedSkus");
+      assert.match(list["@odata.context"], /\$metadata#subscribedSkus$/);
+      const parts = list.value.map((s: GraphJson) => s.skuPartNumber);
+      for (const p of ["SPE_E5", "SPE_E3", "EMS"]) assert.ok(parts.includes(p), `${p} in ${parts}`);
+      // The fields of "List subscribedSkus", response example.
+      const fields = [
+        "accountName",
+        "accountId",
+        "appliesTo",
+        "capabilityStatus",
+        "consumedUnits",
+        "id",
+        "prepaidUnits",
+        "servicePlans",
+        "skuId",
+        "skuPartNumber",
+        "subscriptionIds",
+      ];
+      for (const s of list.value) {
+        assert.deepEqual(Object.keys(s).sort(), [...fields].sort(), s.skuPartNumber);
+        assert.deepEqual(Object.keys(s.prepaidUnits).sort(), [
+          "enabled",
+          "lockedOut",
+          "suspended",
+          "warning",
+        ]);
+        assert.equal(s.id, `${tenantId}_${s.skuId}`);
+        for (const p of s.servicePlans)
+          assert.deepEqual(Object.keys(p).sort(), [
+            "appliesTo",
+            "provisioningStatus",
+            "servicePlanId",
+            "servicePlanName",
+          ]);
+      }
+      const e5 = list.value.find((s: GraphJson) => s.skuPartNumber === "SPE_E5");
+      assert.equal(e5.skuId, E5.skuId);
+      assert.equal(e5.servicePlans.length, E5.servicePlans.length);
+      const one = await graph.get<GraphJson>(`/subscribedSkus/${e5.id}?$select=skuId,skuPartNumber`);
+      assert.equal(one.skuPartNumber, "SPE_E5");
+      assert.equal(one.servicePlans, undefined);
+    });
+
+    it("needs Organization.Read.All (or a higher permission)", async () => {
+      const target = pair.graph("target");
+      const targetId = pair.connections.target.tenantId;
+      const e = pair.emulator;
+      assert.ok(e);
+      const t = e.store.tenant(targetId);
+      assert.ok(t);
+      t.apps[pair.connections.target.clientId].roles = ["User.Read.All"];
+      const err = await graphError(target.get("/subscribedSkus?$select=skuId"));
+      assert.equal(err.status, 403);
+      assert.equal(err.code, "Authorization_RequestDenied");
+    });
+  });
+
+  describe("groups", () => {
+    it("creates a security group (201), refuses a duplicate member, removes members", async () => {
+      const g = await createGroup("Reach-back E5");
+      assert.equal(g.displayName, "Reach-back E5");
+      assert.equal(g.securityEnabled, true);
+      assert.equal(g.mailEnabled, false);
+      assert.deepEqual(g.assignedLicenses, []);
+      const u = await syncedUser(`m${randomUUID().slice(0, 6)}`);
+      await addMember(g.id, u.id);
+      const dup = await graphError(addMember(g.id, u.id));
+      assert.equal(dup.status, 400);
+      assert.equal(
+        dup.graphMessage,
+        "One or more added object references already exist for the following modified properties: 'members'.",
+      );
+      const members = await graph.get<GraphJson>(`/groups/${g.id}/members?$select=id`);
+      assert.deepEqual(
+        members.value.map((m: GraphJson) => m.id),
+        [u.id],
+      );
+      await graph.delete(`/groups/${g.id}/members/${u.id}/$ref`);
+      assert.equal((await graph.get<GraphJson>(`/groups/${g.id}/members`)).value.length, 0);
+      const gone = await graphError(graph.delete(`/groups/${g.id}/members/${u.id}/$ref`));
+      assert.equal(gone.status, 404);
+    });
+
+    it("refuses to remove a group's last owner", async () => {
+      const g = await createGroup();
+      const a = await syncedUser(`o${randomUUID().slice(0, 6)}`);
+      const b = await syncedUser(`o${randomUUID().slice(0, 6)}`);
+      for (const u of [a, b])
+        await graph.post(`/groups/${g.id}/owners/$ref`, {
+          "@odata.id": `${pair.cloud.graphEndpoint}/v1.0/users/${u.id}`,
+        });
+      await graph.delete(`/groups/${g.id}/owners/${a.id}/$ref`);
+      const err = await graphError(graph.delete(`/groups/${g.id}/owners/${b.id}/$ref`));
+      assert.equal(err.status, 400);
+      const owners = await graph.get<GraphJson>(`/groups/${g.id}/owners?$select=id`);
+      assert.deepEqual(
+        owners.value.map((o: GraphJson) => o.id),
+        [b.id],
+      );
+    });
+  });
+
+  describe("group-based licensing", () => {
+    it("assignLicense answers 202 with the group; processing completes later and members get states", async () => {
+      await setDelay(400);
+      const g = await createGroup();
+      const users = [
+        await syncedUser(`a${randomUUID().slice(0, 6)}`),
+        await syncedUser(`b${randomUUID().slice(0, 6)}`),
+      ];
+      for (const u of users) await addMember(g.id, u.id);
+      const before = (await sku(E5.skuId)).consumedUnits;
+      const disabled = [E5.servicePlans[0].servicePlanId];
+      const answer = await assign(g.id, [{ skuId: E5.skuId, disabledPlans: disabled }]);
+      assert.equal(answer.id, g.id);
+      assert.equal(answer.securityEnabled, true);
+      const first = await processingState(g.id);
+      assert.ok(first === "QueuedForProcessing" || first === "ProcessingInProgress", String(first));
+      // Nothing is applied before processing completes.
+      assert.deepEqual((await userLicenses(users[0].id)).licenseAssignmentStates, []);
+      await waitProcessed(g.id);
+      for (const u of users) {
+        const got = await userLicenses(u.id);
+        assert.equal(got.licenseAssignmentStates.length, 1);
+        const [s] = got.licenseAssignmentStates;
+        assert.equal(s.skuId, E5.skuId);
+        assert.equal(s.assignedByGroup, g.id);
+        assert.equal(s.state, "Active");
+        assert.equal(s.error, null);
+        assert.deepEqual(s.disabledPlans, disabled);
+        assert.match(s.lastUpdatedDateTime, /^\d{4}-\d\d-\d\dT/);
+        assert.deepEqual(got.assignedLicenses, [{ skuId: E5.skuId, disabledPlans: disabled }]);
+      }
+      assert.equal((await sku(E5.skuId)).consumedUnits, before + 2);
+      const filtered = await graph.get<GraphJson>(
+        `/groups?$filter=assignedLicenses/any(x:x/skuId eq ${E5.skuId})&$select=id,assignedLicenses,licenseProcessingState`,
+      );
+      const mine = filtered.value.find((x: GraphJson) => x.id === g.id);
+      assert.deepEqual(mine.assignedLicenses, [{ skuId: E5.skuId, disabledPlans: disabled }]);
+      assert.deepEqual(mine.licenseProcessingState, { state: "ProcessingComplete" });
+      const others = await graph.get<GraphJson>(
+        `/groups?$filter=assignedLicenses/any(x:x/skuId eq ${EMS.skuId})`,
+      );
+      assert.ok(!others.value.some((x: GraphJson) => x.id === g.id));
+    });
+
+    it("changing disabledPlans in place keeps the license on the members throughout", async () => {
+      await setDelay(400);
+      const g = await createGroup();
+      const u = await syncedUser(`c${randomUUID().slice(0, 6)}`);
+      await addMember(g.id, u.id);
+      await assign(g.id, [{ skuId: E3.skuId, disabledPlans: [] }]);
+      await waitProcessed(g.id);
+      const plan = E3.servicePlans[1].servicePlanId;
+      await assign(g.id, [{ skuId: E3.skuId, disabledPlans: [plan] }]);
+      let polls = 0;
+      for (;;) {
+        const got = await userLicenses(u.id);
+        const e3 = got.assignedLicenses.filter((l: GraphJson) => l.skuId === E3.skuId);
+        assert.equal(
+          e3.length,
+          1,
+          `poll ${polls}: the member has E3 (${JSON.stringify(got.assignedLicenses)})`,
+        );
+        polls++;
+        if (e3[0].disabledPlans.includes(plan)) break;
+        assert.ok(polls < 400, "the new disabledPlans never arrived");
+      }
+      assert.ok(polls > 3, `polled ${polls} times while processing`);
+      const group = await graph.get<GraphJson>(`/groups/${g.id}?$select=assignedLicenses`);
+      assert.deepEqual(group.assignedLicenses, [{ skuId: E3.skuId, disabledPlans: [plan] }]);
+    });
+
+    it("answers Graph's errors for an unknown SKU, an unknown plan and a missing parameter", async () => {
+      const g = await createGroup();
+      const unknown = randomUUID();
+      let err = await graphError(assign(g.id, [{ skuId: unknown, disabledPlans: [] }]));
+      assert.equal(err.status, 400);
+      assert.equal(err.graphMessage, `License ${unknown} does not correspond to a valid company License.`);
+      err = await graphError(assign(g.id, [{ skuId: E5.skuId, disabledPlans: [randomUUID()] }]));
+      assert.equal(err.status, 400);
+      err = await graphError(graph.post(`/groups/${g.id}/assignLicense`, { addLicenses: [] }));
+      assert.equal(err.status, 400);
+      err = await graphError(assign(g.id, [{ skuId: "not-a-guid", disabledPlans: [] }]));
+      assert.equal(err.status, 400);
+      assert.deepEqual(
+        (await graph.get<GraphJson>(`/groups/${g.id}?$select=assignedLicenses`)).assignedLicenses,
+        [],
+      );
+    });
+
+    it("gives CountViolation when units run out, and none of that group's licenses", async () => {
+      await setDelay(0);
+      const ems = await sku(EMS.skuId);
+      await admin("PATCH", `/subscribedSkus/${EMS.skuId}`, {
+        prepaidUnits: { enabled: ems.consumedUnits + 1 },
+      });
+      const g = await createGroup();
+      const [a, b] = [
+        await syncedUser(`d${randomUUID().slice(0, 6)}`),
+        await syncedUser(`e${randomUUID().slice(0, 6)}`),
+      ];
+      await addMember(g.id, a.id);
+      await addMember(g.id, b.id);
+      const e3Before = (await sku(E3.skuId)).consumedUnits;
+      await assign(g.id, [
+        { skuId: EMS.skuId, disabledPlans: [] },
+        { skuId: E3.skuId, disabledPlans: [] },
+      ]);
+      assert.equal(await processingState(g.id), "ProcessingComplete");
+      const first = await userLicenses(a.id);
+      assert.deepEqual(
+        first.licenseAssignmentStates.map((s: GraphJson) => s.state),
+        ["Active", "Active"],
+      );
+      const second = await userLicenses(b.id);
+      const byId = Object.fromEntries(second.licenseAssignmentStates.map((s: GraphJson) => [s.skuId, s]));
+      assert.equal(byId[EMS.skuId].state, "Error");
+      assert.equal(byId[EMS.skuId].error, "CountViolation");
+      assert.equal(byId[E3.skuId].state, "Error", "none of the group's licenses apply");
+      assert.deepEqual(second.assignedLicenses, []);
+      assert.equal((await sku(EMS.skuId)).consumedUnits, ems.consumedUnits + 1);
+      assert.equal((await sku(E3.skuId)).consumedUnits, e3Before + 1);
+      // A user holding EMS through another group too still counts once.
+      const g2 = await createGroup();
+      await addMember(g2.id, a.id);
+      await assign(g2.id, [{ skuId: EMS.skuId, disabledPlans: [] }]);
+      const twice = await userLicenses(a.id);
+      assert.equal(twice.licenseAssignmentStates.filter((s: GraphJson) => s.state === "Active").length, 3);
+      assert.equal((await sku(EMS.skuId)).consumedUnits, ems.consumedUnits + 1);
+    });
+
+    it("refuses writes to a synced group but assigns it licenses", async () => {
+      await setDelay(0);
+      const e = pair.emulator;
+      assert.ok(e);
+      const u = await syncedUser(`f${randomUUID().slice(0, 6)}`);
+      const v = await syncedUser(`g${randomUUID().slice(0, 6)}`);
+      const id = randomUUID();
+      const t = e.store.tenant(tenantId);
+      assert.ok(t);
+      t.groups[id] = {
+        id,
+        displayName: "LIC-ONPREM",
+        description: null,
+        mailEnabled: false,
+        mailNickname: "LIC-ONPREM",
+        securityEnabled: true,
+        groupTypes: [],
+        proxyAddresses: [],
+        onPremisesSyncEnabled: true,
+        assignedLicenses: [],
+        licenseProcessingState: null,
+        members: [u.id],
+        owners: [],
+      };
+      const message =
+        "Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.";
+      let err = await graphError(addMember(id, v.id));
+      assert.equal(err.status, 400);
+      assert.equal(err.graphMessage, message);
+      err = await graphError(graph.patch(`/groups/${id}`, { description: "changed" }));
+      assert.equal(err.graphMessage, message);
+      err = await graphError(graph.delete(`/groups/${id}/members/${u.id}/$ref`));
+      assert.equal(err.graphMessage, message);
+      await assign(id, [{ skuId: E3.skuId, disabledPlans: [] }]);
+      const got = await userLicenses(u.id);
+      assert.deepEqual(
+        got.licenseAssignmentStates.map((s: GraphJson) => [s.assignedByGroup, s.state]),
+        [[id, "Active"]],
+      );
+    });
+
+    it("refuses to delete a group that assigns licenses; deletes it once they are removed", async () => {
+      await setDelay(0);
+      const g = await createGroup();
+      const u = await syncedUser(`h${randomUUID().slice(0, 6)}`);
+      await addMember(g.id, u.id);
+      await assign(g.id, [{ skuId: E3.skuId, disabledPlans: [] }]);
+      const err = await graphError(graph.delete(`/groups/${g.id}`));
+      assert.equal(err.status, 400);
+      assert.ok(await graph.getOptional(`/groups/${g.id}`), "the group is still there");
+      assert.equal((await userLicenses(u.id)).assignedLicenses.length, 1);
+      await assign(g.id, [], [E3.skuId]);
+      await graph.delete(`/groups/${g.id}`);
+      assert.equal(await graph.getOptional(`/groups/${g.id}`), undefined);
+      assert.deepEqual((await userLicenses(u.id)).licenseAssignmentStates, []);
+    });
+
+    it("assigns a license directly to a user (assignedByGroup null), refusing one without units", async () => {
+      const u = await syncedUser(`i${randomUUID().slice(0, 6)}`);
+      await graph.post(`/users/${u.id}/assignLicense`, {
+        addLicenses: [{ skuId: E3.skuId, disabledPlans: [] }],
+        removeLicenses: [],
+      });
+      const got = await userLicenses(u.id);
+      assert.deepEqual(
+        got.licenseAssignmentStates.map((s: GraphJson) => [s.skuId, s.assignedByGroup, s.state]),
+        [[E3.skuId, null, "Active"]],
+      );
+      const ems = await sku(EMS.skuId);
+      await admin("PATCH", `/subscribedSkus/${EMS.skuId}`, { prepaidUnits: { enabled: ems.consumedUnits } });
+      const err = await graphError(
+        graph.post(`/users/${u.id}/assignLicense`, {
+          addLicenses: [{ skuId: EMS.skuId, disabledPlans: [] }],
+          removeLicenses: [],
+        }),
+      );
+      assert.equal(err.status, 400);
+      assert.equal((await userLicenses(u.id)).assignedLicenses.length, 1);
+    });
+  });
+
+  describe("licenses and proxy calculation", () => {
+    it("a synced mail user keeps an unverified primary SMTP address until a group gives an enabled scrubbing plan", async () => {
+      await setDelay(100);
+      const name = `j${randomUUID().slice(0, 6)}`;
+      const external = `${name}@partner-unverified.example`;
+      const u = await syncedUser(name, { mail: external, proxyAddresses: [`SMTP:${external}`] });
+      assert.equal(u.mail, external, "a mail user without an Exchange plan is not scrubbed");
+
+      const scrubbing = scrubbingPlansOf(E5.servicePlans).map((p) => p.servicePlanId);
+      assert.ok(scrubbing.length > 5);
+      const reachBack = await createGroup();
+      await addMember(reachBack.id, u.id);
+      await assign(reachBack.id, [{ skuId: E5.skuId, disabledPlans: scrubbing }]);
+      await waitProcessed(reachBack.id);
+      let got = await userLicenses(u.id);
+      assert.equal(got.assignedLicenses.length, 1, "licensed");
+      assert.equal(got.mail, external, "every scrubbing plan disabled: the address survives");
+      assert.deepEqual(got.proxyAddresses, [`SMTP:${external}`]);
+
+      const full = await createGroup();
+      await assign(full.id, [{ skuId: E5.skuId, disabledPlans: [] }]);
+      await waitProcessed(full.id);
+      await addMember(full.id, u.id);
+      await waitProcessed(full.id);
+      got = await userLicenses(u.id);
+      assert.deepEqual(
+        got.assignedLicenses,
+        [{ skuId: E5.skuId, disabledPlans: [] }],
+        "plans enabled by any group",
+      );
+      assert.notEqual(got.mail, external, "the full SKU scrubs the unverified address");
+      assert.ok(
+        !got.proxyAddresses.some((p: string) => p.toLowerCase().endsWith("@partner-unverified.example")),
+        JSON.stringify(got.proxyAddresses),
+      );
+
+      // Back in the reach-back group only: the address comes back with the next calculation.
+      await graph.delete(`/groups/${full.id}/members/${u.id}/$ref`);
+      await waitProcessed(full.id);
+      got = await userLicenses(u.id);
+      assert.equal(got.mail, external);
+
+      // Microsoft adds a plan that triggers scrubbing to the SKU: it is enabled for the user.
+      await admin("PATCH", `/subscribedSkus/${E5.skuId}`, {
+        addServicePlans: [{ servicePlanId: randomUUID(), servicePlanName: "EXCHANGE_S_NEW_ADDON" }],
+      });
+      got = await userLicenses(u.id);
+      assert.notEqual(got.mail, external, "the new plan scrubs the address");
+    });
+  });
+});
