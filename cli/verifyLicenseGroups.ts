@@ -97,12 +97,26 @@ export async function verifyLicenseGroups(
       });
       const user = await cloudUser(graph, canary.userPrincipalName);
       for (const m of config.licenseGroups.mappings) {
+        const name = m.reachBackGroupName;
+        const groups = await graph.list<{ id: string }>(
+          `/groups?$filter=displayName eq '${name.replace(/'/g, "''")}'&$select=id`,
+        );
+        if (groups.length !== 1) {
+          rows.push({
+            group: name,
+            result: "fail",
+            detail: `${groups.length} groups have this name in the tenant`,
+          });
+          continue;
+        }
+        const group = { id: groups[0].id, name };
+        const membership = membershipFor(graph, ad, m.source, group, { id: user.id, dn: onPrem.dn }, syncMs);
         rows.push(
           await checkGroup(
             graph,
-            m.reachBackGroupName,
-            m.source,
-            user.id,
+            name,
+            group.id,
+            membership,
             canary.userPrincipalName,
             testAddress,
             licenseMs,
@@ -125,31 +139,76 @@ export async function verifyLicenseGroups(
   return rows;
 }
 
+/** How the canary joins and leaves a group: through Graph for a cloud group; in AD, then synced by
+ * Entra Connect, for a group synced from on-premises. */
+interface Membership {
+  add(): Promise<void>;
+  remove(): Promise<void>;
+}
+
+async function isMember(graph: GraphClient, groupId: string, userId: string): Promise<boolean> {
+  const members = await graph.list<{ id: string }>(`/groups/${groupId}/members?$select=id`);
+  return members.some((m) => m.id === userId);
+}
+
+function membershipFor(
+  graph: GraphClient,
+  ad: DirectoryClient,
+  source: "cloud" | "onPremises",
+  group: { id: string; name: string },
+  canary: { id: string; dn: string },
+  syncMs: number,
+): Membership {
+  if (source === "cloud") {
+    return {
+      add: async () => {
+        await graph.post(`/groups/${group.id}/members/$ref`, {
+          "@odata.id": `${graphRoot(graph)}/directoryObjects/${canary.id}`,
+        });
+      },
+      remove: () =>
+        graph.delete(`/groups/${group.id}/members/${canary.id}/$ref`).catch((e) => {
+          if (!(e instanceof GraphRequestError && e.status === 404)) throw e;
+        }),
+    };
+  }
+  const inAd = async () => {
+    const g = await ad.findGroupByName(group.name);
+    if (!g) throw new Error(`${group.name} is synced but not found in AD under the configured base DN`);
+    return g;
+  };
+  return {
+    add: async () => {
+      await ad.addGroupMember((await inAd()).dn, canary.dn);
+      await poll(
+        `Entra Connect to sync the canary into ${group.name}`,
+        syncMs,
+        () => isMember(graph, group.id, canary.id),
+        (m) => m,
+      );
+    },
+    remove: async () => {
+      await ad.removeGroupMember((await inAd()).dn, canary.dn);
+      await poll(
+        `Entra Connect to sync the canary out of ${group.name}`,
+        syncMs,
+        () => isMember(graph, group.id, canary.id),
+        (m) => !m,
+      );
+    },
+  };
+}
+
 async function checkGroup(
   graph: GraphClient,
   groupName: string,
-  source: "cloud" | "onPremises",
-  userId: string,
+  groupId: string,
+  membership: Membership,
   upn: string,
   testAddress: string,
   licenseMs: number,
 ): Promise<CheckRow> {
-  if (source === "onPremises") {
-    return {
-      group: groupName,
-      result: "skipped",
-      detail: "synced group: its membership changes in AD, which this check does not do yet",
-    };
-  }
-  const groups = await graph.list<{ id: string }>(
-    `/groups?$filter=displayName eq '${groupName.replace(/'/g, "''")}'&$select=id`,
-  );
-  if (groups.length !== 1)
-    return { group: groupName, result: "fail", detail: `${groups.length} groups have this name` };
-  const groupId = groups[0].id;
-  await graph.post(`/groups/${groupId}/members/$ref`, {
-    "@odata.id": `${graphRoot(graph)}/directoryObjects/${userId}`,
-  });
+  await membership.add();
   try {
     await waitForLicenseProcessing(graph, groupId, licenseMs);
     const user = await poll(
@@ -177,9 +236,7 @@ async function checkGroup(
           detail: `scrubbed: primary is now ${primarySmtp(user.proxyAddresses) ?? "none"}, mail ${user.mail}`,
         };
   } finally {
-    await graph.delete(`/groups/${groupId}/members/${userId}/$ref`).catch((e) => {
-      if (!(e instanceof GraphRequestError && e.status === 404)) throw e;
-    });
+    await membership.remove();
     await waitForLicenseProcessing(graph, groupId, licenseMs).catch(() => undefined);
   }
 }

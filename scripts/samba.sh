@@ -195,8 +195,9 @@ write_connection() {
 JSON
 }
 
-# Lets svc-reachback write the six attributes on user objects under OU=Fabrikam and nothing else,
-# the delegation a real deployment would grant (authenticated users can already read them).
+# Lets svc-reachback write the six attributes on user objects under OU=Fabrikam, and membership of
+# the groups under OU=Groups, and nothing else: the delegation a real deployment would grant
+# (authenticated users can already read them).
 delegate_writes() {
   local dir=$1 sam=$1/private/sam.ldb conf=$1/etc/smb.conf filter="" a sid aces="" guid
   for a in "${delegated_attributes[@]}"; do filter+="(lDAPDisplayName=$a)"; done
@@ -210,6 +211,15 @@ delegate_writes() {
   [ "$(grep -o '(OA' <<<"$aces" | wc -l)" -eq ${#delegated_attributes[@]} ] || die "schema lookup for delegation failed"
   sid=$(ldbsearch --configfile="$conf" -H "$sam" -b "$svc_dn" -s base objectSid | awk '/^objectSid:/{print $2}')
   samba-tool dsacl set -s "$conf" -H "$sam" --objectdn="OU=Fabrikam,$base_dn" --sddl="${aces//SID/$sid}" >/dev/null
+  # And membership of the groups under OU=Groups (on-premises license groups are changed in AD).
+  local member_guid group_class_guid
+  member_guid=$(ldbsearch --configfile="$conf" -H "$sam" -b "CN=Schema,CN=Configuration,$base_dn" \
+    "(lDAPDisplayName=member)" schemaIDGUID | awk '/^schemaIDGUID:/{print $2}')
+  group_class_guid=$(ldbsearch --configfile="$conf" -H "$sam" -b "CN=Schema,CN=Configuration,$base_dn" \
+    "(lDAPDisplayName=group)" schemaIDGUID | awk '/^schemaIDGUID:/{print $2}')
+  [ -n "$member_guid" ] && [ -n "$group_class_guid" ] || die "schema lookup for group delegation failed"
+  samba-tool dsacl set -s "$conf" -H "$sam" --objectdn="OU=Groups,OU=Fabrikam,$base_dn" \
+    --sddl="(OA;CIIO;WP;$member_guid;$group_class_guid;$sid)" >/dev/null
 }
 
 cmd_start() {

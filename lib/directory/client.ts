@@ -5,6 +5,8 @@
 // name the object and the LDAP result code (errors.ts). Decoding of attributes: attributes.ts.
 import {
   AndFilter,
+  Attribute,
+  Change,
   type Client,
   type Entry,
   EqualityFilter,
@@ -176,6 +178,59 @@ export class DirectoryClient {
       throw new DirectoryError(`modify ${dn}: outside this client's scope ${scope}; nothing written`, { dn });
     }
     await this.run("modify", dn, dn, (c) => c.modify(dn, modifications));
+  }
+
+  /** The group whose sAMAccountName (or cn) is `name`, under baseDn. */
+  async findGroupByName(name: string): Promise<DirectoryGroup | undefined> {
+    if (typeof name !== "string" || name.length === 0 || hasControlCharacter(name)) {
+      throw new DirectoryError(`findGroupByName needs a group name, not ${JSON.stringify(name)}`);
+    }
+    const entries = await this.search(this.config.baseDn, {
+      scope: "sub",
+      filter: and(GROUPS, new EqualityFilter({ attribute: "sAMAccountName", value: name })),
+      attributes: GROUP_ATTRIBUTES,
+    });
+    if (entries.length > 1)
+      throw new DirectoryError(`${entries.length} groups are named ${name} under ${this.config.baseDn}`);
+    return entries[0] ? decodeGroup(entries[0], await this.allMembers(entries[0])) : undefined;
+  }
+
+  /** Adds a member to a group (on-premises license groups are changed here, not in Graph). Adding
+   * a member that is already there is not an error. */
+  async addGroupMember(groupDn: string, memberDn: string): Promise<void> {
+    await this.changeMembership("add", groupDn, memberDn, [20, 68]);
+  }
+
+  /** Removes a member from a group; removing one that is not there is not an error. */
+  async removeGroupMember(groupDn: string, memberDn: string): Promise<void> {
+    await this.changeMembership("delete", groupDn, memberDn, [16, 53]);
+  }
+
+  private async changeMembership(
+    operation: "add" | "delete",
+    groupDn: string,
+    memberDn: string,
+    harmless: number[],
+  ) {
+    if (!isWithin(groupDn, this.config.baseDn)) {
+      throw new DirectoryError(
+        `modify ${groupDn}: outside this client's scope ${this.config.baseDn}; nothing written`,
+        { dn: groupDn },
+      );
+    }
+    const change = new Change({
+      operation,
+      modification: new Attribute({ type: "member", values: [memberDn] }),
+    });
+    try {
+      await this.run("modify", groupDn, groupDn, (c) => c.modify(groupDn, [change]));
+    } catch (e) {
+      // Already as wanted: on add, AD answers 68 (Samba) or 20 (attributeOrValueExists); on delete,
+      // 16 (noSuchAttribute, Samba) or 53 (AD's WILL_NOT_PERFORM for a value that is not there).
+      if (e instanceof DirectoryError && e.resultCode !== undefined && harmless.includes(e.resultCode))
+        return;
+      throw e;
+    }
   }
 
   /**

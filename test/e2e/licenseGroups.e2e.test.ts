@@ -212,7 +212,7 @@ describe("e2e: reach-back license groups through the pulumi CLI", function () {
       const r = await stack.coex(["verify-license-groups"]);
       assert.equal(r.code, 0, r.output);
       assert.match(r.stdout, /LIC-Cloud-E5-ReachBack\s+pass/);
-      assert.match(r.stdout, /LIC-M365-E5-ReachBack\s+skipped/);
+      assert.match(r.stdout, /LIC-M365-E5-ReachBack\s+pass/);
       const after = await ad.findUserByUpn(CANARY);
       assert.deepEqual(after?.proxyAddresses, before?.proxyAddresses);
       assert.equal(after?.mail, before?.mail);
