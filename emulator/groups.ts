@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { badRequest, type GraphHttp, notFound } from "./graphHttp";
 import { assignedLicensesOf, type Licensing } from "./licensing";
-import { parseFilter, select, unsupportedQuery } from "./odata";
+import { parseFilter, select, splitAnd, unsupportedQuery } from "./odata";
 import type { EmulatedGroup, JsonObject, Tenant } from "./state";
 import { checkSelect, page, type Query, SYNCED_OBJECT_READ_ONLY, USER_DEFAULTS } from "./users";
 
@@ -71,27 +71,6 @@ type RefParams = { id: string; objectId: string };
 function properties(g: EmulatedGroup): JsonObject {
   const { members: _m, owners: _o, ...rest } = g;
   return rest;
-}
-
-/** Splits a top-level ` and ` list (quotes and parentheses respected). */
-function andClauses(filter: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < filter.length; i++) {
-    const c = filter[i];
-    if (c === "'") quoted = !quoted;
-    else if (!quoted && c === "(") depth++;
-    else if (!quoted && c === ")") depth--;
-    else if (!quoted && depth === 0 && filter.slice(i, i + 5).toLowerCase() === " and ") {
-      parts.push(filter.slice(start, i));
-      start = i + 5;
-      i += 4;
-    }
-  }
-  parts.push(filter.slice(start));
-  return parts.map((p) => p.trim()).filter(Boolean);
 }
 
 /** The object id a `{"@odata.id": ".../directoryObjects/{id}"}` body (or an @odata.bind URL)
@@ -185,7 +164,7 @@ export function registerGroups(app: FastifyInstance, http: GraphHttp, licensing:
     let groups = Object.values(tenant.groups);
     if (req.query.$filter) {
       const rest: string[] = [];
-      for (const clause of andClauses(req.query.$filter)) {
+      for (const clause of splitAnd(req.query.$filter)) {
         const m = clause.match(LICENSE_FILTER);
         if (m) {
           const skuId = m[2].toLowerCase();

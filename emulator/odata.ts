@@ -33,7 +33,7 @@ function literal(text: string): string | boolean | number | null {
 }
 
 /** Splits on ` and ` outside quotes and parentheses. */
-function splitAnd(filter: string): string[] {
+export function splitAnd(filter: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let quoted = false;

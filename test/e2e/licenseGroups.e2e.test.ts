@@ -6,7 +6,7 @@ import { DirectoryClient } from "../../lib/directory/client";
 import { SKU_FIXTURES } from "../../lib/licensing/skuFixtures";
 import { PulumiStack, stackConfigFor } from "../support/pulumi";
 import { type SambaUnderTest, sambaUnderTest } from "../support/samba";
-import { emulatedPair, type TenantPairUnderTest } from "../support/tenantPairs";
+import { emulatedPair, emulatorAdmin, type TenantPairUnderTest } from "../support/tenantPairs";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
 type GraphJson = any;
@@ -24,21 +24,6 @@ describe("e2e: reach-back license groups through the pulumi CLI", function () {
   let syncedOriginal: string;
 
   const graph = () => pair.graph("source");
-  const emulatorAdmin = async (method: string, path: string, body?: unknown) => {
-    const e = pair.emulator;
-    assert.ok(e);
-    const res = await fetch(`${e.url}/_emulator/tenants/${pair.connections.source.tenantId}${path}`, {
-      method,
-      headers: {
-        "x-emulator-admin-key": e.adminKey,
-        ...(body ? { "content-type": "application/json" } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
   const groupNamed = async (name: string): Promise<GraphJson> => {
     const found = await graph().get<GraphJson>(
       `/groups?$filter=displayName eq '${name}'&$select=id,displayName,assignedLicenses,onPremisesSyncEnabled`,
@@ -188,7 +173,7 @@ describe("e2e: reach-back license groups through the pulumi CLI", function () {
       servicePlanId: "6b1c2d3e-4f50-4a61-8b72-9c83d4e5f601",
       servicePlanName: "EXCHANGE_S_NEW_ADDON",
     };
-    await emulatorAdmin("POST", `/subscribedSkus/${E5.skuId}/servicePlans`, newPlan);
+    await emulatorAdmin(pair, "source", "POST", `/subscribedSkus/${E5.skuId}/servicePlans`, newPlan);
     const drift = await stack.run(["refresh", "--preview-only", "--expect-no-changes", "--diff"]);
     assert.equal(drift.code, 7, drift.output);
     assert.match(drift.output, /EXCHANGE_S_NEW_ADDON/);

@@ -121,3 +121,24 @@ export function realPairFromEnv(env = process.env): TenantPairUnderTest | string
     close: async () => {},
   };
 }
+
+/** A call to the emulator's admin API for one of the pair's tenants (a change made "by hand").
+ * Fails with the emulator's answer unless it succeeds; returns the parsed body, if any. */
+export async function emulatorAdmin(
+  pair: TenantPairUnderTest,
+  role: Role,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
+  const e = pair.emulator;
+  if (!e) throw new Error(`${pair.name} has no admin API`);
+  const res = await fetch(`${e.url}/_emulator/tenants/${pair.connections[role].tenantId}${path}`, {
+    method,
+    headers: { "x-emulator-admin-key": e.adminKey, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
