@@ -5,6 +5,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { DirectoryUser } from "../lib/directory/client";
 import { SKU_FIXTURES } from "../lib/licensing/skuFixtures";
+import { servicePrincipalByAppId } from "./applicationObjects";
 import type { CrossTenantAccessPolicyRules } from "./crossTenantAccessPolicy";
 import { type EntraConnectSync, objectIdFor, projectSyncedUser } from "./entraConnect";
 import { type GraphHttp, GraphHttpError, notFound } from "./graphHttp";
@@ -12,6 +13,16 @@ import { type AssignedLicense, assignedLicensesOf, type Licensing } from "./lice
 import { type Json, type ServicePlanInfo, type SubscribedSku, skuFromFixture, type Tenant } from "./state";
 
 type TenantParams = { tenantId: string };
+
+/** An unknown permission or a key that is no certificate is the caller's mistake: 400. */
+function asBadRequest<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof GraphHttpError) throw e;
+    throw new GraphHttpError(400, "BadRequest", (e as Error).message);
+  }
+}
 type PartnerParams = TenantParams & { partnerTenantId: string };
 
 export function registerAdmin(
@@ -56,16 +67,19 @@ export function registerAdmin(
         Body: { appId?: string; displayName: string; certificateDer: string[]; roles: string[] };
       }>,
       reply,
-    ) => reply.code(201).send(http.store.addApp(tenantOf(req), req.body)),
+    ) => {
+      const tenant = tenantOf(req);
+      return reply.code(201).send(asBadRequest(() => http.store.addApp(tenant, req.body)));
+    },
   );
+  /** `{roles}`: the Microsoft Graph application permissions granted to the app, exactly (admin
+   * consent given or revoked in the portal). */
   app.patch(
     "/_emulator/tenants/:tenantId/applications/:appId",
     async (req: FastifyRequest<{ Params: TenantParams & { appId: string }; Body: { roles: string[] } }>) => {
-      const target = tenantOf(req).apps[req.params.appId.toLowerCase()];
-      if (!target) throw notFound(req.params.appId);
-      target.roles = [...req.body.roles];
-      http.store.save();
-      return target;
+      const tenant = tenantOf(req);
+      if (!servicePrincipalByAppId(tenant, req.params.appId)) throw notFound(req.params.appId);
+      return asBadRequest(() => http.store.setAppRoles(tenant, req.params.appId, req.body.roles));
     },
   );
 

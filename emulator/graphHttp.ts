@@ -70,7 +70,20 @@ export interface GraphContext {
   tenant: Tenant;
   roles: string[];
   appId: string;
+  /** The caller's service principal (the token's oid). */
+  servicePrincipalId: string;
 }
+
+export const forbidden = () =>
+  new GraphHttpError(
+    403,
+    "Authorization_RequestDenied",
+    "Insufficient privileges to complete the operation.",
+  );
+
+/** Whether the caller holds one of these application permissions. */
+export const hasRole = (ctx: GraphContext, anyOfRoles: readonly string[]) =>
+  anyOfRoles.some((r) => ctx.roles.includes(r));
 
 /** Shared services of the Graph endpoints. */
 export class GraphHttp {
@@ -86,6 +99,14 @@ export class GraphHttp {
   /** Authenticates the caller, applies injected faults, and checks that the app holds one of
    * `anyOfRoles` (the application permissions Graph documents for the endpoint). */
   async authorize(req: FastifyRequest, anyOfRoles: readonly string[]): Promise<GraphContext> {
+    const ctx = await this.authenticate(req);
+    if (!hasRole(ctx, anyOfRoles)) throw forbidden();
+    return ctx;
+  }
+
+  /** Authenticates the caller and applies injected faults, leaving the permission check to the
+   * endpoint: for rules that depend on the object (an owner may change what it owns). */
+  async authenticate(req: FastifyRequest): Promise<GraphContext> {
     const header = req.headers.authorization;
     if (!header?.startsWith("Bearer ")) {
       throw new GraphHttpError(401, "InvalidAuthenticationToken", "Access token is empty.");
@@ -115,14 +136,7 @@ export class GraphHttp {
           : {}),
       });
     }
-    if (!anyOfRoles.some((r) => claims.roles.includes(r))) {
-      throw new GraphHttpError(
-        403,
-        "Authorization_RequestDenied",
-        "Insufficient privileges to complete the operation.",
-      );
-    }
-    return { tenant, roles: claims.roles, appId: claims.appid };
+    return { tenant, roles: claims.roles, appId: claims.appid, servicePrincipalId: claims.oid };
   }
 
   /** Records a Graph call once answered; tests read it to prove that nothing was written. */

@@ -1,16 +1,25 @@
 // Emulated /groups: security groups (create, read with $select/$filter and paging, update,
-// delete), their members and owners ($ref), the rule that groups synced from on-premises change
-// only on-premises (license assignment excepted), and the rule that a group assigning licenses
-// cannot be deleted. License assignment itself is in licensing.ts.
+// delete), their members and owners ($ref; owners may be service principals), the rule that
+// groups synced from on-premises change only on-premises (license assignment excepted), the rule
+// that a group assigning licenses cannot be deleted, and what a service principal that owns a
+// group may do without any group permission. License assignment itself is in licensing.ts.
 // Sources: Graph's "Create group", "Add members", "Remove group owner" pages and graph-facts.md
 // "Groups"; (unv) marks what no source confirms, (obs) what public tools recorded real Graph doing.
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { badRequest, type GraphHttp, notFound } from "./graphHttp";
+import { servicePrincipalJson } from "./applications";
+import { badRequest, forbidden, type GraphContext, type GraphHttp, hasRole, notFound } from "./graphHttp";
 import { assignedLicensesOf, type Licensing } from "./licensing";
-import { parseFilter, select, splitAnd, unsupportedQuery } from "./odata";
+import { parseFilter, referencedId, select, splitAnd, unsupportedQuery } from "./odata";
 import type { EmulatedGroup, JsonObject, Tenant } from "./state";
-import { checkSelect, page, type Query, SYNCED_OBJECT_READ_ONLY, USER_DEFAULTS } from "./users";
+import {
+  checkSelect,
+  checkSelectAny,
+  page,
+  type Query,
+  SYNCED_OBJECT_READ_ONLY,
+  USER_DEFAULTS,
+} from "./users";
 
 const GROUP_READ = [
   "Group.Read.All",
@@ -23,6 +32,15 @@ const GROUP_CREATE = ["Group.Create", "Group.ReadWrite.All", "Directory.ReadWrit
 const GROUP_WRITE = ["Group.ReadWrite.All", "Directory.ReadWrite.All"] as const;
 const MEMBER_WRITE = ["GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All"] as const;
 const OWNER_WRITE = ["Group.ReadWrite.All", "Directory.ReadWrite.All"] as const;
+/** What lets a caller read service principals in full; without it they are listed with their id
+ * and type only (Graph's "Limited information returned for inaccessible member objects"). */
+const SERVICE_PRINCIPAL_READ = [
+  "Application.Read.All",
+  "Application.ReadWrite.OwnedBy",
+  "Application.ReadWrite.All",
+  "Directory.Read.All",
+  "Directory.ReadWrite.All",
+] as const;
 
 export const GROUP_DEFAULTS = [
   "id",
@@ -73,15 +91,6 @@ function properties(g: EmulatedGroup): JsonObject {
   return rest;
 }
 
-/** The object id a `{"@odata.id": ".../directoryObjects/{id}"}` body (or an @odata.bind URL)
- * names; users/{id} and groups/{id} URLs too. */
-function referencedId(url: unknown): string {
-  const m = typeof url === "string" ? url.match(/\/(?:directoryObjects|users|groups)\/([^/?#]+)\/?$/i) : null;
-  // (unv) the wording for a malformed reference.
-  if (!m) throw badRequest(`Invalid object identifier '${String(url)}'.`);
-  return decodeURIComponent(m[1]).toLowerCase();
-}
-
 export function registerGroups(app: FastifyInstance, http: GraphHttp, licensing: Licensing): void {
   const groupOf = (tenant: Tenant, id: string): EmulatedGroup => {
     const g = tenant.groups[id.toLowerCase()];
@@ -103,6 +112,22 @@ export function registerGroups(app: FastifyInstance, http: GraphHttp, licensing:
   };
   const membershipChanged = (tenant: Tenant, g: EmulatedGroup) => {
     if (licensing.isLicensing(tenant, g.id)) licensing.queue(tenant, g.id);
+  };
+  /** An owner is a user or a service principal of the tenant. */
+  const ownerOf = (tenant: Tenant, id: string): string => {
+    if (tenant.users[id] || tenant.servicePrincipals[id]) return id;
+    throw notFound(id);
+  };
+  /** The group, if the caller may act on it: with one of `roles`, or as a service principal that
+   * owns it. Observed of real Graph (obs; Microsoft Tech Community, "Granting App ability to change
+   * group memberships by making it an owner" and the idea "Provided OwnedBy permissions for Groups
+   * and GroupMember"): an owning service principal can read its group and add or remove members
+   * without any Group or Directory permission, but cannot list the group's members or list groups. */
+  const groupForCaller = (ctx: GraphContext, id: string, roles: readonly string[]): EmulatedGroup => {
+    if (hasRole(ctx, roles)) return groupOf(ctx.tenant, id);
+    const g = ctx.tenant.groups[id.toLowerCase()];
+    if (g?.owners?.includes(ctx.servicePrincipalId)) return groupOf(ctx.tenant, id);
+    throw forbidden();
   };
 
   app.post("/v1.0/groups", async (req: FastifyRequest, reply: FastifyReply) => {
@@ -128,7 +153,8 @@ export function registerGroups(app: FastifyInstance, http: GraphHttp, licensing:
       const urls = body[`${rel}@odata.bind`];
       if (urls === undefined) return [];
       if (!Array.isArray(urls)) throw badRequest(`'${rel}@odata.bind' must be an array of URLs.`); // (unv)
-      return [...new Set(urls.map(referencedId))].map((id) => userOf(tenant, id).id);
+      const ids = [...new Set(urls.map(referencedId))];
+      return rel === "owners" ? ids.map((id) => ownerOf(tenant, id)) : ids.map((id) => userOf(tenant, id).id);
     };
     const id = randomUUID();
     const group: EmulatedGroup = {
@@ -185,9 +211,9 @@ export function registerGroups(app: FastifyInstance, http: GraphHttp, licensing:
   });
 
   app.get("/v1.0/groups/:id", async (req: FastifyRequest<{ Params: GroupParams; Querystring: Query }>) => {
-    const { tenant } = await http.authorize(req, GROUP_READ);
+    const ctx = await http.authenticate(req);
+    const group = groupForCaller(ctx, req.params.id, GROUP_READ);
     checkSelect(http, "microsoft.graph.group", req.query.$select);
-    const group = groupOf(tenant, req.params.id);
     return {
       "@odata.context": `https://${req.headers.host}/v1.0/$metadata#groups/$entity`,
       ...select(properties(group), req.query.$select, GROUP_DEFAULTS),
@@ -236,37 +262,53 @@ export function registerGroups(app: FastifyInstance, http: GraphHttp, licensing:
     app.get(
       `/v1.0/groups/:id/${rel}`,
       async (req: FastifyRequest<{ Params: GroupParams; Querystring: Query }>) => {
-        const { tenant } = await http.authorize(req, GROUP_READ);
-        checkSelect(http, "microsoft.graph.user", req.query.$select);
+        const ctx = await http.authorize(req, GROUP_READ);
+        const { tenant } = ctx;
+        const $select = req.query.$select;
+        if (rel === "members") checkSelect(http, "microsoft.graph.user", $select);
+        else checkSelectAny(http, ["microsoft.graph.user", "microsoft.graph.servicePrincipal"], $select);
         const group = groupOf(tenant, req.params.id);
-        const users = group[rel]
-          .map((id) => tenant.users[id])
-          .filter(Boolean)
-          .map((u) => ({
-            "@odata.type": "#microsoft.graph.user",
-            ...select(u, req.query.$select, USER_DEFAULTS),
-          }));
-        return page(req, users, "directoryObjects");
+        const fullServicePrincipals = hasRole(ctx, SERVICE_PRINCIPAL_READ);
+        const objects = group[rel].flatMap((id): JsonObject[] => {
+          const u = tenant.users[id];
+          if (u) return [{ "@odata.type": "#microsoft.graph.user", ...select(u, $select, USER_DEFAULTS) }];
+          const sp = tenant.servicePrincipals[id];
+          if (!sp) return [];
+          const json = servicePrincipalJson(sp, $select);
+          return [
+            {
+              "@odata.type": "#microsoft.graph.servicePrincipal",
+              ...(fullServicePrincipals
+                ? json
+                : Object.fromEntries(Object.keys(json).map((k) => [k, k === "id" ? sp.id : null]))),
+            },
+          ];
+        });
+        return page(req, objects, "directoryObjects");
       },
     );
 
     app.post(
       `/v1.0/groups/:id/${rel}/$ref`,
       async (req: FastifyRequest<{ Params: GroupParams }>, reply: FastifyReply) => {
-        const { tenant } = await http.authorize(req, rel === "members" ? MEMBER_WRITE : OWNER_WRITE);
-        const group = groupOf(tenant, req.params.id);
+        const ctx = await http.authenticate(req);
+        const { tenant } = ctx;
+        // Owning a group lets a service principal change its members, not its owners (obs, above).
+        if (rel === "owners" && !hasRole(ctx, OWNER_WRITE)) throw forbidden();
+        const group = groupForCaller(ctx, req.params.id, rel === "members" ? MEMBER_WRITE : OWNER_WRITE);
         // Owners are not synced by Entra Connect, so a synced group's owners are managed in the
         // cloud (unv); its members are on-premises mastered (obs).
         if (rel === "members") refuseIfSynced(group);
         const body = req.body as JsonObject | null;
-        const user = userOf(tenant, referencedId(body?.["@odata.id"]));
-        if (group[rel].includes(user.id)) {
+        const ref = referencedId(body?.["@odata.id"]);
+        const id = rel === "members" ? userOf(tenant, ref).id : ownerOf(tenant, ref);
+        if (group[rel].includes(id)) {
           // (obs)
           throw badRequest(
             `One or more added object references already exist for the following modified properties: '${rel}'.`,
           );
         }
-        group[rel].push(user.id);
+        group[rel].push(id);
         if (rel === "members") membershipChanged(tenant, group);
         http.store.save();
         return reply.code(204).send();
@@ -276,8 +318,10 @@ export function registerGroups(app: FastifyInstance, http: GraphHttp, licensing:
     app.delete(
       `/v1.0/groups/:id/${rel}/:objectId/$ref`,
       async (req: FastifyRequest<{ Params: RefParams }>, reply: FastifyReply) => {
-        const { tenant } = await http.authorize(req, rel === "members" ? MEMBER_WRITE : OWNER_WRITE);
-        const group = groupOf(tenant, req.params.id);
+        const ctx = await http.authenticate(req);
+        const { tenant } = ctx;
+        if (rel === "owners" && !hasRole(ctx, OWNER_WRITE)) throw forbidden();
+        const group = groupForCaller(ctx, req.params.id, rel === "members" ? MEMBER_WRITE : OWNER_WRITE);
         if (rel === "members") refuseIfSynced(group);
         const objectId = req.params.objectId.toLowerCase();
         // A non-member gives 404 or 400 (obs): 404 here.

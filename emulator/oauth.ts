@@ -1,10 +1,13 @@
 // The emulated Microsoft identity platform: OpenID metadata and the OAuth 2.0 token endpoint for
 // the client-credentials grant with a certificate client assertion (what MSAL and
-// ClientCertificateCredential send). The assertion's signature is checked against the app's
-// registered certificates; the token carries the tenant and the app's granted permissions.
+// ClientCertificateCredential send). The assertion's signature is checked against the key
+// credentials of the application; the token carries the tenant, the app's service principal and
+// exactly the Microsoft Graph application permissions granted to it (its app role assignments),
+// computed when the token is issued, as Entra does.
 import { generateKeyPairSync, type KeyObject, randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { decodeProtectedHeader, importX509, jwtVerify, SignJWT } from "jose";
+import { grantedGraphRoles, servicePrincipalByAppId } from "./applicationObjects";
 import { GraphHttpError } from "./graphHttp";
 import { certPemFromDerBase64, thumbprints } from "./pki";
 import type { Store } from "./state";
@@ -12,6 +15,8 @@ import type { Store } from "./state";
 export interface AccessTokenClaims {
   tid: string;
   appid: string;
+  /** The object id of the app's service principal in the tenant. */
+  oid: string;
   roles: string[];
 }
 
@@ -41,6 +46,7 @@ export class TokenService {
       return {
         tid: String(payload.tid),
         appid: String(payload.appid),
+        oid: String(payload.oid),
         roles: (payload.roles as string[]) ?? [],
       };
     } catch (e) {
@@ -100,7 +106,7 @@ export class TokenService {
       );
     }
     const clientId = (form.client_id ?? "").toLowerCase();
-    const app = tenant.apps[clientId];
+    const app = Object.values(tenant.applications).find((a) => a.appId === clientId);
     if (!app) {
       return aadError(
         reply,
@@ -132,25 +138,52 @@ export class TokenService {
     const tokenEndpoint = `${origin(req)}/${req.params.tenant}/oauth2/v2.0/token`;
     const problem = await this.checkAssertion(
       form.client_assertion,
-      app.keyCredentials.map((k) => k.key),
+      // (unv) that an expired credential is as good as absent.
+      app.keyCredentials.filter((k) => Date.parse(k.endDateTime) > Date.now()).map((k) => k.key),
       clientId,
       tokenEndpoint,
     );
     if (problem) return aadError(reply, 401, "invalid_client", problem.code, problem.message);
+    const sp = servicePrincipalByAppId(tenant, app.appId);
+    if (!sp) {
+      // (obs) Entra's answer for an app registration without its service principal; (unv) the status.
+      return aadError(
+        reply,
+        400,
+        "invalid_client",
+        7000229,
+        `The client application ${app.appId} is missing service principal in the tenant ${tenant.id}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`,
+      );
+    }
+    if (sp.accountEnabled === false) {
+      // (unv) the wording for a disabled service principal.
+      return aadError(
+        reply,
+        400,
+        "unauthorized_client",
+        7000112,
+        `Application '${app.appId}'(${app.displayName}) is disabled.`,
+      );
+    }
 
     const now = Math.floor(Date.now() / 1000);
     const resource = scope.replace(/\/\.default$/, "");
+    // The emulator serves only Microsoft Graph, so the roles are those granted on Graph's service
+    // principal. An app without any has no roles claim at all.
+    const roles = grantedGraphRoles(tenant, sp.id);
     const token = await new SignJWT({
       tid: tenant.id,
       appid: app.appId,
       azp: app.appId,
-      roles: app.roles,
+      oid: sp.id,
+      ...(roles.length > 0 ? { roles } : {}),
       idtyp: "app",
     })
       .setProtectedHeader({ alg: "RS256", kid: this.kid, typ: "JWT" })
       .setIssuer(`https://sts.windows.net/${tenant.id}/`)
       .setAudience(resource)
-      .setSubject(app.appId)
+      // App-only tokens name the service principal as subject.
+      .setSubject(sp.id)
       .setIssuedAt(now)
       .setNotBefore(now - 5)
       .setExpirationTime(now + this.tokenLifetimeSeconds)

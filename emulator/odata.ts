@@ -2,7 +2,7 @@
 // subset (eq on properties, `and`, startswith, and `proxyAddresses/any(x:x eq '...')`), with the
 // advanced-query rule Graph applies to some properties.
 import type { FastifyRequest } from "fastify";
-import { GraphHttpError } from "./graphHttp";
+import { badRequest, GraphHttpError } from "./graphHttp";
 import type { JsonObject } from "./state";
 
 export const unsupportedQuery = (detail = "Unsupported Query.") =>
@@ -101,4 +101,16 @@ export function select(
   }
   if (!("id" in out)) out.id = o.id;
   return out;
+}
+
+/** The object id a `{"@odata.id": ".../directoryObjects/{id}"}` body (or an @odata.bind URL)
+ * names; users/{id}, groups/{id} and servicePrincipals/{id} URLs too. */
+export function referencedId(url: unknown): string {
+  const m =
+    typeof url === "string"
+      ? url.match(/\/(?:directoryObjects|users|groups|servicePrincipals)\/([^/?#]+)\/?$/i)
+      : null;
+  // (unv) the wording for a malformed reference.
+  if (!m) throw badRequest(`Invalid object identifier '${String(url)}'.`);
+  return decodeURIComponent(m[1]).toLowerCase();
 }

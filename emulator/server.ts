@@ -5,11 +5,13 @@ import { randomBytes } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { DirectoryConfig } from "../lib/directory/client";
 import { registerAdmin } from "./admin";
+import { registerApplications } from "./applications";
 import { CrossTenantAccessPolicyRules, registerCrossTenantAccessPolicy } from "./crossTenantAccessPolicy";
 import { type EntraConnectOptions, EntraConnectSync, reprojectSyncedUser } from "./entraConnect";
 import { GraphHttp, GraphHttpError, requestIdOf, sendGraphError } from "./graphHttp";
 import { groupResponse, registerGroups } from "./groups";
-import { Licensing, registerLicensing } from "./licensing";
+import { registerInvitations } from "./invitations";
+import { Licensing, refreshConsumedUnits, registerLicensing } from "./licensing";
 import { TokenService } from "./oauth";
 import { issueServerCert, loadOrCreateCa } from "./pki";
 import { Store } from "./state";
@@ -102,8 +104,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   );
   tokens.register(app);
   registerCrossTenantAccessPolicy(app, http, rules);
-  registerUsers(app, http);
+  registerUsers(app, http, { deleted: (tenant) => refreshConsumedUnits(tenant) });
   registerGroups(app, http, licensing);
+  registerApplications(app, http);
+  registerInvitations(app, http);
   registerLicensing(app, http, licensing, groupResponse);
   registerAdmin(app, http, rules, adminKey, entraConnect, licensing);
 

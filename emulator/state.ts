@@ -1,26 +1,20 @@
-// What the emulator holds: tenants, their app registrations (with certificate key credentials and
-// granted application permissions) and their cross-tenant access policy. Plain JSON, so it can be
-// saved to a file and a sandbox keeps its tenants across restarts.
+// What the emulator holds: tenants, their directory (users, groups, app registrations with their
+// certificate key credentials, service principals and app role assignments) and their cross-tenant
+// access policy. Plain JSON, so it can be saved to a file and a sandbox keeps its tenants across
+// restarts.
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { SKU_FIXTURES } from "../lib/licensing/skuFixtures";
-
-export interface KeyCredential {
-  keyId: string;
-  type: "AsymmetricX509Cert";
-  usage: "Verify";
-  /** base64 DER of the certificate, as Graph stores it. */
-  key: string;
-  displayName?: string;
-}
-
-export interface App {
-  appId: string;
-  displayName: string;
-  keyCredentials: KeyCredential[];
-  /** Microsoft Graph application permissions granted with admin consent (app role values). */
-  roles: string[];
-}
+import {
+  applicationByAppId,
+  ensureGraphServicePrincipal,
+  grantedGraphRoles,
+  keyCredentialFromCertificate,
+  newApplication,
+  newServicePrincipal,
+  servicePrincipalByAppId,
+  setGraphRoles,
+} from "./applicationObjects";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -36,6 +30,51 @@ export interface EmulatedGroup extends JsonObject {
   id: string;
   members: string[];
   owners: string[];
+}
+
+/** A keyCredential (CSDL microsoft.graph.keyCredential) as the emulator keeps it: `key` (base64 DER
+ * of the certificate) is stored, and returned only where Graph returns it. */
+export interface StoredKeyCredential extends JsonObject {
+  customKeyIdentifier: string;
+  displayName: string | null;
+  endDateTime: string;
+  key: string;
+  keyId: string;
+  startDateTime: string;
+  type: string;
+  usage: string;
+}
+
+/** An app registration (CSDL microsoft.graph.application) plus its owners (directory object ids;
+ * a navigation property, never returned as a property). */
+export interface EmulatedApplication extends JsonObject {
+  id: string;
+  appId: string;
+  displayName: string;
+  keyCredentials: StoredKeyCredential[];
+  owners: string[];
+}
+
+/** A service principal (CSDL microsoft.graph.servicePrincipal) plus its owners. */
+export interface EmulatedServicePrincipal extends JsonObject {
+  id: string;
+  appId: string;
+  displayName: string;
+  appRoles: JsonObject[];
+  owners: string[];
+}
+
+/** An app role granted to a service principal (CSDL microsoft.graph.appRoleAssignment). */
+export interface AppRoleAssignment extends JsonObject {
+  id: string;
+  appRoleId: string;
+  principalId: string;
+  principalType: string;
+  principalDisplayName: string;
+  resourceId: string;
+  resourceDisplayName: string;
+  createdDateTime: string;
+  deletedDateTime: null;
 }
 
 export interface ServicePlanInfo extends JsonObject {
@@ -89,7 +128,12 @@ export interface Tenant {
   /** Verified domains; the initial (MOERA) domain is <name>.onmicrosoft.com. */
   domains: string[];
   initialDomain: string;
-  apps: Record<string, App>;
+  /** App registrations by object id. */
+  applications: Record<string, EmulatedApplication>;
+  /** Service principals by object id, the built-in Microsoft Graph one included. */
+  servicePrincipals: Record<string, EmulatedServicePrincipal>;
+  /** App role assignments by id: application permissions granted to service principals. */
+  appRoleAssignments: Record<string, AppRoleAssignment>;
   users: Record<string, EmulatedUser>;
   groups: Record<string, EmulatedGroup>;
   /** The tenant's subscriptions (GET /subscribedSkus). */
@@ -168,6 +212,25 @@ function withDirectory(t: Tenant): Tenant {
     .toLowerCase()}.onmicrosoft.com`;
   t.users ??= {};
   t.groups ??= {};
+  t.applications ??= {};
+  t.servicePrincipals ??= {};
+  t.appRoleAssignments ??= {};
+  ensureGraphServicePrincipal(t);
+  // State files from before app registrations were directory objects held `apps` by appId, each
+  // with its key credentials and granted role values: each becomes application, service
+  // principal and app role assignments.
+  const legacy = (t as Tenant & { apps?: Record<string, LegacyApp> }).apps;
+  if (legacy) {
+    for (const app of Object.values(legacy)) {
+      registerApp(t, {
+        appId: app.appId,
+        displayName: app.displayName,
+        certificateDer: app.keyCredentials.map((k) => k.key),
+        roles: app.roles,
+      });
+    }
+    delete (t as Tenant & { apps?: unknown }).apps;
+  }
   t.sync ??= {
     writeOnPremisesUserPrincipalName: true,
     exchangeOnlineMailboxes: [],
@@ -224,7 +287,6 @@ export class Store {
       id,
       displayName: input.displayName,
       domains: input.domains,
-      apps: {},
       crossTenantAccessPolicy: { default: serviceDefaultPolicy(id), partners: {} },
     } as Tenant);
     this.state.tenants[id] = tenant;
@@ -232,24 +294,82 @@ export class Store {
     return tenant;
   }
 
-  addApp(
-    tenant: Tenant,
-    input: { appId?: string; displayName: string; certificateDer: string[]; roles: string[] },
-  ): App {
-    const appId = (input.appId ?? randomUUID()).toLowerCase();
-    const app: App = {
-      appId,
-      displayName: input.displayName,
-      keyCredentials: input.certificateDer.map((key) => ({
-        keyId: randomUUID(),
-        type: "AsymmetricX509Cert",
-        usage: "Verify",
-        key,
-      })),
-      roles: [...input.roles],
-    };
-    tenant.apps[appId] = app;
+  /** Registers an app the way an administrator does in the portal: application with these
+   * certificates, its service principal, and admin consent to these Microsoft Graph application
+   * permissions (role values). Idempotent by appId: an existing registration gets exactly these
+   * certificates and roles. */
+  addApp(tenant: Tenant, input: AppRegistrationInput): RegisteredApp {
+    const registered = registerApp(tenant, input);
     this.save();
-    return app;
+    return registered;
   }
+
+  /** Replaces the Microsoft Graph application permissions granted to an app (admin consent
+   * changed in the portal). */
+  setAppRoles(tenant: Tenant, appId: string, roles: readonly string[]): RegisteredApp {
+    const sp = servicePrincipalByAppId(tenant, appId);
+    const app = applicationByAppId(tenant, appId);
+    if (!sp || !app) throw new Error(`no app registration with a service principal has appId ${appId}`);
+    setGraphRoles(tenant, sp, roles);
+    this.save();
+    return summary(tenant, app.id, sp.id);
+  }
+}
+
+export interface AppRegistrationInput {
+  appId?: string;
+  displayName: string;
+  /** base64 DER of each certificate (public part only). */
+  certificateDer: string[];
+  /** Microsoft Graph application permissions (app role values) to grant. */
+  roles: readonly string[];
+}
+
+export interface RegisteredApp {
+  appId: string;
+  displayName: string;
+  /** The application's object id. */
+  applicationId: string;
+  servicePrincipalId: string;
+  roles: string[];
+}
+
+/** What state files from before app registrations were directory objects held per app. */
+interface LegacyApp {
+  appId: string;
+  displayName: string;
+  keyCredentials: Array<{ key: string }>;
+  roles: string[];
+}
+
+function registerApp(tenant: Tenant, input: AppRegistrationInput): RegisteredApp {
+  const appId = (input.appId ?? randomUUID()).toLowerCase();
+  let app = applicationByAppId(tenant, appId);
+  if (!app) {
+    app = newApplication(tenant, { appId, displayName: input.displayName });
+    tenant.applications[app.id] = app;
+  }
+  const current = app.keyCredentials;
+  app.displayName = input.displayName;
+  app.keyCredentials = input.certificateDer.map(
+    (der) => current.find((k) => k.key === der) ?? keyCredentialFromCertificate(der),
+  );
+  let sp = servicePrincipalByAppId(tenant, appId);
+  if (!sp) {
+    sp = newServicePrincipal(tenant, app);
+    tenant.servicePrincipals[sp.id] = sp;
+  }
+  setGraphRoles(tenant, sp, input.roles);
+  return summary(tenant, app.id, sp.id);
+}
+
+function summary(tenant: Tenant, applicationId: string, servicePrincipalId: string): RegisteredApp {
+  const app = tenant.applications[applicationId];
+  return {
+    appId: app.appId,
+    displayName: app.displayName,
+    applicationId,
+    servicePrincipalId,
+    roles: grantedGraphRoles(tenant, servicePrincipalId),
+  };
 }

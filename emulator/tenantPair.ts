@@ -1,6 +1,7 @@
 // A source and a target tenant in the emulator, each with a deploying app registration that
 // authenticates with a certificate, as the sandbox and the tests need them. Idempotent: an
-// existing tenant, app or certificate file is reused.
+// existing tenant, app or certificate file is reused, and the app ends up with exactly the
+// deployer's certificate and permissions.
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { certDerBase64, createClientCertificate, writeCredentialPem } from "./pki";
@@ -41,7 +42,8 @@ export const SANDBOX_TENANTS: readonly TenantSpec[] = [
 ];
 
 /** What the deploying identity needs: cross-tenant access settings, license groups (and reading
- * users for the license-group check). */
+ * users for the license-group check), and the automation app (its registration, service principal
+ * and the Graph permissions granted to it). */
 export const DEPLOYER_ROLES = [
   "Policy.Read.All",
   "Policy.ReadWrite.CrossTenantAccess",
@@ -49,6 +51,8 @@ export const DEPLOYER_ROLES = [
   "LicenseAssignment.ReadWrite.All",
   "Organization.Read.All",
   "User.Read.All",
+  "Application.ReadWrite.All",
+  "AppRoleAssignment.ReadWrite.All",
 ];
 
 export function ensureTenant(
@@ -74,16 +78,12 @@ export function ensureTenant(
     writeCredentialPem(certificatePath, kc);
     certPem = kc.certPem;
   }
-  const der = certDerBase64(certPem);
-  const app = tenant.apps[spec.clientId];
-  if (!app?.keyCredentials.some((k) => k.key === der)) {
-    store.addApp(tenant, {
-      appId: spec.clientId,
-      displayName: `${spec.role} deployer`,
-      certificateDer: [der],
-      roles,
-    });
-  }
+  store.addApp(tenant, {
+    appId: spec.clientId,
+    displayName: `${spec.role} deployer`,
+    certificateDer: [certDerBase64(certPem)],
+    roles,
+  });
   return {
     role: spec.role,
     tenantId: tenant.id,

@@ -1,8 +1,9 @@
-// Emulated /users (read, and PATCH; /groups are in groups.ts) with Graph's default property sets, $select,
-// the $filter subset of odata.ts, paging, and the rule that attributes of objects synced from
+// Emulated /users (read, PATCH, DELETE, and the groups a user is a direct member of; /groups are
+// in groups.ts, guests come from /invitations in invitations.ts) with Graph's default property
+// sets, $select, the $filter subset of odata.ts, paging, and the rule that objects synced from
 // on-premises can only change on-premises.
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { badRequest, type GraphHttp, notFound } from "./graphHttp";
+import { badRequest, type GraphHttp, hasRole, notFound } from "./graphHttp";
 import { parseFilter, select } from "./odata";
 import type { JsonObject, Tenant } from "./state";
 
@@ -13,6 +14,46 @@ const USER_READ = [
   "Directory.ReadWrite.All",
 ] as const;
 const USER_WRITE = ["User.ReadWrite.All", "Directory.ReadWrite.All"] as const;
+/** "Delete a user": User.ReadWrite.All; (unv) that User.DeleteRestore.All ("Delete and restore
+ * all users", permissions reference) is accepted too. Directory.ReadWrite.All "does not allow
+ * user or group deletion" (permissions reference). */
+const USER_DELETE = ["User.DeleteRestore.All", "User.ReadWrite.All"] as const;
+/** "List a user's direct memberships" names Directory.Read.All for apps; an app that can read
+ * the user but not groups gets the groups with id and type only ("Limited information returned
+ * for inaccessible member objects"). (unv) that user permissions alone are accepted: a Microsoft
+ * answer on Microsoft Q&A says User.Read.All suffices for $expand=memberOf. */
+const MEMBER_OF_READ = [
+  "Directory.Read.All",
+  "Directory.ReadWrite.All",
+  "GroupMember.Read.All",
+  "GroupMember.ReadWrite.All",
+  "Group.Read.All",
+  "Group.ReadWrite.All",
+  "User.Read.All",
+  "User.ReadWrite.All",
+] as const;
+const GROUPS_READABLE = [
+  "Directory.Read.All",
+  "Directory.ReadWrite.All",
+  "GroupMember.Read.All",
+  "GroupMember.ReadWrite.All",
+  "Group.Read.All",
+  "Group.ReadWrite.All",
+] as const;
+/** A group's default properties in a directoryObject collection (groups.ts GROUP_DEFAULTS, which
+ * cannot be imported from here without a cycle). */
+const MEMBER_OF_GROUP_DEFAULTS = [
+  "id",
+  "displayName",
+  "description",
+  "mail",
+  "mailEnabled",
+  "mailNickname",
+  "securityEnabled",
+  "groupTypes",
+  "onPremisesSyncEnabled",
+  "proxyAddresses",
+];
 
 /** What GET /users returns without $select (Graph's documented default set). */
 export const USER_DEFAULTS = [
@@ -97,6 +138,16 @@ export function checkSelect(http: GraphHttp, type: string, $select?: string): vo
   }
 }
 
+/** Like checkSelect, for a collection of directory objects of several types. */
+export function checkSelectAny(http: GraphHttp, types: readonly string[], $select?: string): void {
+  if (!$select) return;
+  const known = new Set(types.flatMap((t) => http.csdl.propertyNames(t)));
+  for (const name of $select.split(",").map((s) => s.trim())) {
+    if (!known.has(name))
+      throw badRequest(`Could not find a property named '${name}' on type '${types[0]}'.`);
+  }
+}
+
 /** A page of a directory collection with Graph's @odata.nextLink ($top, $skiptoken) and $count. */
 export function page(req: FastifyRequest<{ Querystring: Query }>, items: JsonObject[], context: string) {
   const top = Math.min(Number(req.query.$top ?? 100) || 100, 999);
@@ -114,7 +165,12 @@ export function page(req: FastifyRequest<{ Querystring: Query }>, items: JsonObj
   };
 }
 
-export function registerUsers(app: FastifyInstance, http: GraphHttp): void {
+export interface UserHooks {
+  /** After a user is deleted (license counts follow). */
+  deleted?: (tenant: Tenant, userId: string) => void;
+}
+
+export function registerUsers(app: FastifyInstance, http: GraphHttp, hooks: UserHooks = {}): void {
   app.get("/v1.0/users", async (req: FastifyRequest<{ Querystring: Query }>) => {
     const { tenant } = await http.authorize(req, USER_READ);
     checkSelect(http, "microsoft.graph.user", req.query.$select);
@@ -156,4 +212,44 @@ export function registerUsers(app: FastifyInstance, http: GraphHttp): void {
     http.store.save();
     return reply.code(204).send();
   });
+
+  app.delete("/v1.0/users/:id", async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    const { tenant } = await http.authorize(req, USER_DELETE);
+    const user = findUser(tenant, req.params.id);
+    // A synced user is deleted by deleting (or unscoping) it on-premises (obs, as for PATCH).
+    if (user.onPremisesSyncEnabled === true) throw badRequest(SYNCED_OBJECT_READ_ONLY);
+    // Graph keeps it in deletedItems for 30 days with its memberships; the emulator does not model
+    // restoring, so the user leaves its groups now.
+    for (const g of Object.values(tenant.groups)) {
+      if (g.members?.includes(user.id)) g.members = g.members.filter((m) => m !== user.id);
+      if (g.owners?.includes(user.id)) g.owners = g.owners.filter((o) => o !== user.id);
+    }
+    delete tenant.users[user.id];
+    hooks.deleted?.(tenant, user.id);
+    http.store.save();
+    return reply.code(204).send();
+  });
+
+  app.get(
+    "/v1.0/users/:id/memberOf",
+    async (req: FastifyRequest<{ Params: { id: string }; Querystring: Query }>) => {
+      const ctx = await http.authorize(req, MEMBER_OF_READ);
+      checkSelect(http, "microsoft.graph.group", req.query.$select);
+      const user = findUser(ctx.tenant, req.params.id);
+      const full = hasRole(ctx, GROUPS_READABLE);
+      const groups = Object.values(ctx.tenant.groups)
+        .filter((g) => g.members?.includes(user.id))
+        .map((g) => {
+          const { members: _m, owners: _o, ...props } = g;
+          const json = select(props, req.query.$select, MEMBER_OF_GROUP_DEFAULTS);
+          return {
+            "@odata.type": "#microsoft.graph.group",
+            ...(full
+              ? json
+              : Object.fromEntries(Object.keys(json).map((k) => [k, k === "id" ? g.id : null]))),
+          };
+        });
+      return page(req, groups, "directoryObjects");
+    },
+  );
 }

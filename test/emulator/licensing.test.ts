@@ -156,7 +156,7 @@ describe("emulator: licensing", () => {
       assert.ok(e);
       const t = e.store.tenant(targetId);
       assert.ok(t);
-      t.apps[pair.connections.target.clientId].roles = ["User.Read.All"];
+      e.store.setAppRoles(t, pair.connections.target.clientId, ["User.Read.All"]);
       const err = await graphError(target.get("/subscribedSkus?$select=skuId"));
       assert.equal(err.status, 403);
       assert.equal(err.code, "Authorization_RequestDenied");
