@@ -2,7 +2,11 @@
 # A real Active Directory (Samba AD DC) on a loopback address, for the integration tests and the
 # sandbox. /work/shared/reference/samba-ad.md has the figures and pitfalls behind the options here.
 #   samba.sh install                            Debian's packages, once (starts no system service)
-#   samba.sh start <dir> [--address 127.0.0.X]  provision a fresh, seeded domain into <dir>, serve it
+#   samba.sh start <dir> [--address 127.0.0.X] [--without-delegation]
+#                                               provision a fresh, seeded domain into <dir>, serve it;
+#                                               svc-reachback gets its write rights (delegate_writes)
+#                                               unless --without-delegation (the sandbox's stack
+#                                               grants them itself: DirectoryDelegation)
 #   samba.sh restart <dir>                      restart the server on the same data (no provision)
 #   samba.sh stop <dir>                         stop the server whose pid is in <dir>
 # start writes <dir>/connection.json (URLs, CA, accounts, pid) and prints the pid.
@@ -223,10 +227,11 @@ delegate_writes() {
 }
 
 cmd_start() {
-  local dir="" address=127.0.0.2
+  local dir="" address=127.0.0.2 delegation=yes
   while [ $# -gt 0 ]; do
     case "$1" in
       --address) address=${2:?--address needs a value}; shift 2 ;;
+      --without-delegation) delegation=no; shift ;;
       -*) die "unknown option $1" ;;
       *) dir=$1; shift ;;
     esac
@@ -257,7 +262,7 @@ cmd_start() {
     ldbmodify --configfile="$dir/etc/smb.conf" -H "$dir/private/sam.ldb" \
       --option="dsdb:schema update allowed=true" "$here/samba/$f.ldif" >/dev/null
   done
-  delegate_writes "$dir"
+  [ "$delegation" = no ] || delegate_writes "$dir"
   t2=$(now_ms)
   echo "provisioned in $((t1 - t0)) ms, schema and seed in $((t2 - t1)) ms" >&2
 
@@ -308,5 +313,5 @@ case "${1:-}" in
   start) shift; cmd_start "$@" ;;
   restart) shift; cmd_restart "$@" ;;
   stop) shift; cmd_stop "$@" ;;
-  *) echo "usage: $0 install | start <dir> [--address 127.0.0.X] | restart <dir> | stop <dir>" >&2; exit 2 ;;
+  *) echo "usage: $0 install | start <dir> [--address 127.0.0.X] [--without-delegation] | restart <dir> | stop <dir>" >&2; exit 2 ;;
 esac

@@ -6,12 +6,16 @@
 import {
   AndFilter,
   Attribute,
+  Ber,
+  BerWriter,
   Change,
   type Client,
+  Control,
   type Entry,
   EqualityFilter,
   type Filter,
   GreaterThanEqualsFilter,
+  OrFilter,
   type SearchOptions,
 } from "ldapts";
 import {
@@ -27,7 +31,13 @@ import {
 } from "./attributes";
 import { checkConfig, DEFAULT_TIMEOUT_MS, isConnectionLoss, openSession, type Session } from "./connection";
 import { DirectoryError, directoryError } from "./errors";
-import { guidToBytes, isGuid } from "./guid";
+import { guidFromBytes, guidToBytes, isGuid } from "./guid";
+import {
+  parseSecurityDescriptor,
+  type SecurityDescriptor,
+  serializeSecurityDescriptor,
+  sidFromBytes,
+} from "./securityDescriptor";
 import type {
   DirectoryConfig,
   DirectoryGroup,
@@ -58,9 +68,58 @@ const USERS = new AndFilter({
   ],
 });
 const GROUPS = new EqualityFilter({ attribute: "objectClass", value: "group" });
+// Accounts that can bind: users, and computers and managed service accounts (subclasses of user).
+const USER_OBJECTS = new EqualityFilter({ attribute: "objectClass", value: "user" });
+
+interface RootDse {
+  defaultNamingContext: string;
+  schemaNamingContext: string;
+  configurationNamingContext: string;
+}
 
 function and(...filters: Filter[]): Filter {
   return new AndFilter({ filters });
+}
+
+/** DACL_SECURITY_INFORMATION: the DACL alone, leaving owner, group and SACL out of reads and writes. */
+const DACL_SECURITY_INFORMATION = 0x4;
+
+/**
+ * LDAP_SERVER_SD_FLAGS_OID (MS-ADTS 3.1.1.3.4.1.11): which parts of nTSecurityDescriptor a search
+ * returns and a modify replaces. Without it AD returns the SACL too, which needs a right few
+ * accounts have (so nothing is returned at all), and a modify replaces owner and group as well.
+ * Critical: a server that ignored it would write a descriptor without owner and group.
+ */
+class SdFlagsControl extends Control {
+  static readonly type = "1.2.840.113556.1.4.801";
+
+  constructor(private readonly flags: number) {
+    super(SdFlagsControl.type, { critical: true });
+  }
+
+  protected override writeControl(writer: BerWriter): void {
+    // controlValue: SDFlagsRequestValue ::= SEQUENCE { Flags INTEGER }
+    const value = new BerWriter();
+    value.startSequence();
+    value.writeInt(this.flags);
+    value.endSequence();
+    writer.writeBuffer(value.buffer, Ber.OctetString);
+  }
+}
+
+export interface DirectoryAccount {
+  dn: string;
+  /** objectSid, "S-1-5-21-...". */
+  sid: string;
+  samAccountName: string;
+}
+
+/** The domain's DNS name from its naming context: DC=corp,DC=fabrikam,DC=example → corp.fabrikam.example. */
+function dnsNameOf(namingContext: string): string {
+  return rdns(namingContext)
+    .filter((rdn) => rdn.startsWith("dc="))
+    .map((rdn) => rdn.slice(3))
+    .join(".");
 }
 
 /** The RDNs of a DN, normalised enough to compare DNs this client got from the server. */
@@ -91,6 +150,7 @@ export class DirectoryClient {
   private opening?: Promise<Session>;
   private session?: Session;
   private closed = false;
+  private namingContexts?: RootDse;
 
   constructor(config: DirectoryConfig) {
     checkConfig(config);
@@ -249,12 +309,305 @@ export class DirectoryClient {
     return value;
   }
 
+  /**
+   * The object's DACL, read with the SD flags control asking for the DACL alone: an account that
+   * may read permissions (READ_CONTROL) reads it without the right to read auditing (the SACL).
+   * Owner, group and SACL are absent from the result.
+   */
+  async readSecurityDescriptor(dn: string): Promise<SecurityDescriptor> {
+    this.checkDn("readSecurityDescriptor", dn);
+    const [entry] = await this.search(
+      dn,
+      {
+        scope: "base",
+        attributes: ["nTSecurityDescriptor"],
+        explicitBufferAttributes: ["nTSecurityDescriptor"],
+      },
+      [new SdFlagsControl(DACL_SECURITY_INFORMATION)],
+    );
+    const key = entry && Object.keys(entry).find((k) => k.toLowerCase() === "ntsecuritydescriptor");
+    const value = key ? entry[key] : undefined;
+    const bytes = Array.isArray(value) ? value[0] : value;
+    if (!Buffer.isBuffer(bytes)) {
+      throw new DirectoryError(
+        `read the security descriptor of ${dn}: the server returned none: ${this.config.bindDn} may not read ` +
+          "its permissions (READ_CONTROL); bind as an account that may",
+        { dn },
+      );
+    }
+    try {
+      return parseSecurityDescriptor(bytes);
+    } catch (err) {
+      throw new DirectoryError(`read the security descriptor of ${dn}: ${(err as Error).message}`, {
+        dn,
+        cause: err,
+      });
+    }
+  }
+
+  /**
+   * Replaces the object's DACL with `sd.dacl` (the SD flags control again: owner, group and SACL
+   * on the server stay as they are, whatever `sd` says about them). The server recomputes the
+   * inherited ACEs from the parent; what counts is the explicit ones.
+   */
+  async writeSecurityDescriptor(dn: string, sd: SecurityDescriptor): Promise<void> {
+    this.checkDn("writeSecurityDescriptor", dn);
+    const subject = `write the security descriptor of ${dn}`;
+    if (!isWithin(dn, this.config.baseDn)) {
+      throw new DirectoryError(
+        `${subject}: outside this client's scope ${this.config.baseDn}; nothing written`,
+        {
+          dn,
+        },
+      );
+    }
+    if (!sd?.dacl) {
+      // Written as DACL_SECURITY_INFORMATION without a DACL, it would be a NULL DACL: full control for everyone.
+      throw new DirectoryError(`${subject}: the descriptor has no DACL; nothing written`, { dn });
+    }
+    let bytes: Buffer;
+    try {
+      bytes = serializeSecurityDescriptor(sd);
+    } catch (err) {
+      throw new DirectoryError(`${subject}: ${(err as Error).message}; nothing written`, { dn, cause: err });
+    }
+    const change = new Change({
+      operation: "replace",
+      modification: new Attribute({ type: "nTSecurityDescriptor", values: [bytes] }),
+    });
+    const control = new SdFlagsControl(DACL_SECURITY_INFORMATION);
+    try {
+      await this.run("modify", dn, dn, (c) => c.modify(dn, [change], [control]));
+    } catch (err) {
+      if (err instanceof DirectoryError && err.resultCode === 50) {
+        throw new DirectoryError(
+          `${subject}: the binding account ${this.config.bindDn} lacks WRITE_DAC on ${dn} ` +
+            "(LDAP 50 insufficientAccessRights); nothing written: deploy as an account that may change " +
+            'permissions there (a domain admin, or one delegated "Modify permissions" on it)',
+          { dn, resultCode: 50, cause: err },
+        );
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * The schemaIDGUIDs (lower-case GUIDs) of attributes and classes by lDAPDisplayName, keyed by
+   * the names as given. Every name must be in the schema.
+   */
+  async schemaIdGuids(lDAPDisplayNames: string[]): Promise<Map<string, string>> {
+    if (!Array.isArray(lDAPDisplayNames)) {
+      throw new DirectoryError("schemaIdGuids needs an array of lDAPDisplayNames");
+    }
+    for (const n of lDAPDisplayNames) {
+      if (typeof n !== "string" || !/^[a-z][a-z0-9-]*$/i.test(n)) {
+        throw new DirectoryError(`schemaIdGuids: ${JSON.stringify(n)} is not an lDAPDisplayName`);
+      }
+    }
+    const result = new Map<string, string>();
+    const unique = [...new Set(lDAPDisplayNames.map((n) => n.toLowerCase()))];
+    if (unique.length === 0) {
+      return result;
+    }
+    const { schemaNamingContext } = await this.rootDse();
+    const entries = await this.search(schemaNamingContext, {
+      scope: "one",
+      filter: new OrFilter({
+        filters: unique.map((n) => new EqualityFilter({ attribute: "lDAPDisplayName", value: n })),
+      }),
+      attributes: ["lDAPDisplayName", "schemaIDGUID"],
+      explicitBufferAttributes: ["schemaIDGUID"],
+    });
+    const found = new Map<string, string>();
+    for (const entry of entries) {
+      const name = attributeText(entry, "lDAPDisplayName");
+      const key = Object.keys(entry).find((k) => k.toLowerCase() === "schemaidguid");
+      const raw = key ? entry[key] : undefined;
+      const bytes = Array.isArray(raw) ? raw[0] : raw;
+      if (name && Buffer.isBuffer(bytes) && bytes.length === 16) {
+        found.set(name.toLowerCase(), guidFromBytes(bytes));
+      }
+    }
+    const missing: string[] = [];
+    for (const n of lDAPDisplayNames) {
+      const g = found.get(n.toLowerCase());
+      if (g) result.set(n, g);
+      else if (!missing.includes(n)) missing.push(n);
+    }
+    if (missing.length > 0) {
+      const exchange = missing.filter((n) => /^msExch|^targetAddress$/i.test(n));
+      const hints = [
+        exchange.length > 0
+          ? "extend the schema with Exchange's attributes (Exchange setup /PrepareSchema)"
+          : "",
+        exchange.length < missing.length ? "check the spelling of the lDAPDisplayNames" : "",
+      ];
+      throw new DirectoryError(
+        `${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} not in the schema of ${this.config.url}: ` +
+          hints.filter(Boolean).join("; "),
+      );
+    }
+    return result;
+  }
+
+  /**
+   * The account (a user, computer or managed service account) anywhere in the domain, by
+   * sAMAccountName ("svc-reachback"), user principal name (also sAMAccountName@the domain's DNS
+   * name, AD's implicit UPN), down-level name ("CORP\\svc-reachback") or DN.
+   */
+  async findAccount(name: string): Promise<DirectoryAccount | undefined> {
+    if (typeof name !== "string" || name.trim().length === 0 || hasControlCharacter(name)) {
+      throw new DirectoryError(
+        `findAccount needs an account name (svc-reachback, svc-reachback@corp.example.com or CORP\\svc-reachback), not ${JSON.stringify(name)}`,
+      );
+    }
+    const { defaultNamingContext } = await this.rootDse();
+    const sam = (value: string) => new EqualityFilter({ attribute: "sAMAccountName", value });
+    const backslash = name.indexOf("\\");
+    if (backslash >= 0) {
+      const domain = name.slice(0, backslash);
+      const account = name.slice(backslash + 1);
+      const names = await this.domainNames();
+      // The NetBIOS name is the real one; people also write the first label of the DNS name.
+      const known = [names.netbios, names.dns, names.dns.split(".")[0]].map((n) => n?.toLowerCase());
+      if (!known.includes(domain.toLowerCase())) {
+        throw new DirectoryError(
+          `findAccount ${name}: ${domain} is not the domain of ${this.config.url} ` +
+            `(${[names.netbios, names.dns].filter(Boolean).join(" or ")}); name an account of this domain`,
+        );
+      }
+      return this.account(name, defaultNamingContext, "sub", sam(account));
+    }
+    if (name.includes("@")) {
+      const byUpn = await this.account(
+        name,
+        defaultNamingContext,
+        "sub",
+        new EqualityFilter({ attribute: "userPrincipalName", value: name }),
+      );
+      const at = name.lastIndexOf("@");
+      if (byUpn || name.slice(at + 1).toLowerCase() !== dnsNameOf(defaultNamingContext)) {
+        return byUpn;
+      }
+      // AD's implicit UPN: sAMAccountName@DNS name of the domain, for accounts without one.
+      return this.account(name, defaultNamingContext, "sub", sam(name.slice(0, at)));
+    }
+    if (/^[a-z][a-z0-9-]*=[^,]+,/i.test(name)) {
+      try {
+        return await this.account(name, name, "base", USER_OBJECTS);
+      } catch (err) {
+        if (err instanceof DirectoryError && err.resultCode === 32) return undefined;
+        throw err;
+      }
+    }
+    return this.account(name, defaultNamingContext, "sub", sam(name));
+  }
+
+  /** Whether an object with this DN exists (and the binding account may see it). */
+  async entryExists(dn: string): Promise<boolean> {
+    this.checkDn("entryExists", dn);
+    try {
+      return (await this.search(dn, { scope: "base", attributes: ["objectClass"] })).length > 0;
+    } catch (err) {
+      if (err instanceof DirectoryError && err.resultCode === 32) {
+        return false;
+      }
+      throw err;
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const session = this.session;
     this.opening = undefined;
     this.session = undefined;
     await session?.close();
+  }
+
+  private checkDn(operation: string, dn: string): void {
+    if (typeof dn !== "string" || dn.trim().length === 0 || hasControlCharacter(dn)) {
+      throw new DirectoryError(`${operation} needs a DN, not ${JSON.stringify(dn)}`);
+    }
+  }
+
+  private async account(
+    name: string,
+    base: string,
+    scope: "base" | "sub",
+    filter: Filter,
+  ): Promise<DirectoryAccount | undefined> {
+    const entries = await this.search(base, {
+      scope,
+      filter: and(USER_OBJECTS, filter),
+      attributes: ["objectSid", "sAMAccountName"],
+      explicitBufferAttributes: ["objectSid"],
+    });
+    if (entries.length > 1) {
+      throw new DirectoryError(
+        `findAccount ${name}: ${entries.length} accounts match (${entries.map((e) => e.dn).join("; ")}); ` +
+          "name one by its user principal name or DN",
+      );
+    }
+    const entry = entries[0];
+    if (!entry) return undefined;
+    const key = Object.keys(entry).find((k) => k.toLowerCase() === "objectsid");
+    const raw = key ? entry[key] : undefined;
+    const bytes = Array.isArray(raw) ? raw[0] : raw;
+    if (!Buffer.isBuffer(bytes)) {
+      throw new DirectoryError(`read ${entry.dn}: no objectSid (is this Active Directory?)`, {
+        dn: entry.dn,
+      });
+    }
+    return {
+      dn: entry.dn,
+      sid: this.decode(entry, () => sidFromBytes(bytes)),
+      samAccountName: attributeText(entry, "sAMAccountName") ?? "",
+    };
+  }
+
+  /** The rootDSE's naming contexts; read once per client (they do not change). */
+  private async rootDse(): Promise<RootDse> {
+    if (!this.namingContexts) {
+      const [root] = await this.search("", {
+        scope: "base",
+        attributes: ["defaultNamingContext", "schemaNamingContext", "configurationNamingContext"],
+      });
+      const read = (name: string) => {
+        const value = root && attributeText(root, name);
+        if (!value) {
+          throw new DirectoryError(
+            `read rootDSE of ${this.config.url}: no ${name} (is this Active Directory?)`,
+          );
+        }
+        return value;
+      };
+      this.namingContexts = {
+        defaultNamingContext: read("defaultNamingContext"),
+        schemaNamingContext: read("schemaNamingContext"),
+        configurationNamingContext: read("configurationNamingContext"),
+      };
+    }
+    return this.namingContexts;
+  }
+
+  /** The domain's NetBIOS name (from its crossRef in the configuration partition) and DNS name. */
+  private async domainNames(): Promise<{ netbios?: string; dns: string }> {
+    const { defaultNamingContext, configurationNamingContext } = await this.rootDse();
+    const [crossRef] = await this.search(`CN=Partitions,${configurationNamingContext}`, {
+      scope: "one",
+      filter: and(
+        new EqualityFilter({ attribute: "objectClass", value: "crossRef" }),
+        new EqualityFilter({ attribute: "nCName", value: defaultNamingContext }),
+      ),
+      attributes: ["nETBIOSName", "dnsRoot"],
+    });
+    return {
+      netbios: crossRef && attributeText(crossRef, "nETBIOSName"),
+      dns: (
+        (crossRef && attributeText(crossRef, "dnsRoot")) ??
+        dnsNameOf(defaultNamingContext)
+      ).toLowerCase(),
+    };
   }
 
   private pageSize(options: ListOptions): number {
@@ -320,13 +673,13 @@ export class DirectoryClient {
     }
   }
 
-  private async search(base: string, options: SearchOptions): Promise<Entry[]> {
+  private async search(base: string, options: SearchOptions, controls?: Control[]): Promise<Entry[]> {
     const target = base === "" ? "rootDSE" : base;
     const dn = options.scope === "base" && base !== "" ? base : undefined;
     // The server's time limit per request (page), in seconds: the same budget as the client's.
     const timeLimit = Math.ceil(this.timeoutMs / 1000);
     const { searchEntries } = await this.run("search", target, dn, (c) =>
-      c.search(base, { timeLimit, ...options }),
+      c.search(base, { timeLimit, ...options }, controls),
     );
     // Referrals (a subtree search from the domain root also returns ones to the Configuration and
     // DNS partitions) are in searchReferences and not followed: baseDn is the scope.
