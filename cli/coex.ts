@@ -4,6 +4,8 @@
 //     Proposes the reach-back license groups (see cli/discover.ts).
 //   coex verify-license-groups --stack <name> [--config-file <file>]
 //     Seed 000's license-group test on a canary mail user (see cli/verifyLicenseGroups.ts).
+//   coex verify-access --stack <name> [--config-file <file>]
+//     Seed 000's automation-access test as the automation itself (see cli/verifyAccess.ts).
 //   coex drift --stack <name> [--config-file <file>]
 //     Compares both tenants with the declared state without writing anything (pulumi refresh
 //     --preview-only --expect-no-changes --diff). Exit 0: no drift; 7: drift, with the settings
@@ -12,13 +14,16 @@ import { spawn } from "node:child_process";
 import { Command } from "commander";
 import { findProjectDir } from "../lib/config/stackConfig";
 import { discover } from "./discover";
+import { verifyAccessCommand } from "./verifyAccess";
 import { verifyCommand } from "./verifyLicenseGroups";
 
-/** The changed settings in pulumi's --diff output, as "resource: property: old => new". */
+/** The changed settings in pulumi's --diff output, as "resource: property: old => new", and
+ * list items as "resource: property[i]: added …" or "… removed …". */
 export function driftLines(output: string): string[] {
   const lines: string[] = [];
   let resource = "";
-  const open: { indent: number; name: string }[] = []; // the objects the diff is inside
+  const open: { indent: number; name: string }[] = []; // the objects and lists the diff is inside
+  const pathOf = (name: string) => [...open.map((o) => o.name), name].join(".").replace(/\.\[/g, "[");
   for (const raw of output.split("\n")) {
     const urn = raw.match(/\[urn=urn:pulumi:[^\]]*::([^\]:]+)\]/);
     if (urn) {
@@ -26,13 +31,15 @@ export function driftLines(output: string): string[] {
       open.length = 0;
       continue;
     }
-    const m = raw.match(/^(\s*)[~+-] (\w+)\s*: (.*)$/);
+    const m = raw.match(/^(\s*)([~+-]) (\w+|\[\d+\])\s*: (.*)$/);
     if (!m || !resource) continue;
     const indent = m[1].length;
+    const value = m[4].trim();
     while (open.length > 0 && open[open.length - 1].indent >= indent) open.pop();
-    if (m[3].trim() === "{") open.push({ indent, name: m[2] });
-    else if (m[3].includes("=>"))
-      lines.push(`${resource}: ${[...open.map((o) => o.name), m[2]].join(".")}: ${m[3].trim()}`);
+    if (value === "{" || value === "[") open.push({ indent, name: m[3] });
+    else if (value.includes("=>")) lines.push(`${resource}: ${pathOf(m[3])}: ${value}`);
+    else if (m[2] !== "~")
+      lines.push(`${resource}: ${pathOf(m[3])}: ${m[2] === "+" ? "added" : "removed"} ${value}`);
   }
   return lines;
 }
@@ -104,6 +111,17 @@ program
   .option("--config-file <file>", "use this stack configuration file")
   .action(async (opts: { stack: string; configFile?: string }) => {
     process.exitCode = await verifyCommand({ stack: opts.stack, configFile: opts.configFile }, (l) =>
+      process.stdout.write(`${l}\n`),
+    );
+  });
+
+program
+  .command("verify-access")
+  .description("seed 000's test: the automation's app and service account can do exactly their job")
+  .requiredOption("-s, --stack <name>", "the stack whose automation to verify")
+  .option("--config-file <file>", "use this stack configuration file")
+  .action(async (opts: { stack: string; configFile?: string }) => {
+    process.exitCode = await verifyAccessCommand({ stack: opts.stack, configFile: opts.configFile }, (l) =>
       process.stdout.write(`${l}\n`),
     );
   });

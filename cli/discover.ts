@@ -2,14 +2,8 @@
 // says which plans of each trigger proxy scrubbing and why, proposes the reach-back group, and
 // writes the 1:1 mapping into the stack configuration for review (seed 000, "Identify Service
 // Plans and Create License Groups for B2B Reach-Back", steps 2-7).
-import { spawnSync } from "node:child_process";
 import type { LicenseGroupMapping, LicenseGroupsConfig } from "../lib/config/licenseGroups";
-import {
-  CONFIG_NAMESPACE,
-  findProjectDir,
-  loadStackConfig,
-  type StackConfig,
-} from "../lib/config/stackConfig";
+import { CONFIG_NAMESPACE } from "../lib/config/stackConfig";
 import { graphClientFor } from "../lib/graph/client";
 import {
   type LicenseGroup,
@@ -18,28 +12,7 @@ import {
   type SubscribedSku,
 } from "../lib/licensing/licenseGroupApi";
 import { describeReason, scrubbingPlansOf } from "../lib/licensing/servicePlans";
-
-export interface StackRef {
-  stack: string;
-  configFile?: string;
-}
-
-function pulumi(args: string[], ref: StackRef): string {
-  const full = [...args, "--stack", ref.stack, "--non-interactive"];
-  if (ref.configFile) full.push("--config-file", ref.configFile);
-  const r = spawnSync("pulumi", full, { cwd: findProjectDir(), encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed: ${r.stderr || r.stdout}`);
-  return r.stdout;
-}
-
-/** The stack's validated configuration, as `pulumi config` gives it. */
-export function stackConfigOf(ref: StackRef): StackConfig {
-  const all = JSON.parse(pulumi(["config", "--json", "--show-secrets"], ref)) as Record<
-    string,
-    { value?: string }
-  >;
-  return loadStackConfig((key) => all[`${CONFIG_NAMESPACE}:${key}`]?.value);
-}
+import { pulumi, type StackRef, stackConfigOf } from "./stack";
 
 export interface Discovery {
   config: LicenseGroupsConfig;

@@ -7,7 +7,7 @@ import type { StackConfig } from "../lib/config/stackConfig";
 import { DirectoryClient } from "../lib/directory/client";
 import { type GraphClient, GraphRequestError, graphClientFor } from "../lib/graph/client";
 import { waitForLicenseProcessing } from "../lib/licensing/licenseGroupApi";
-import { type StackRef, stackConfigOf } from "./discover";
+import { type StackRef, stackConfigOf } from "./stack";
 
 export interface CheckRow {
   group: string;

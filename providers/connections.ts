@@ -7,6 +7,7 @@ import {
   type StackConfig,
   type TenantRole,
 } from "../lib/config/stackConfig";
+import { DirectoryClient } from "../lib/directory/client";
 import { type GraphClient, graphClientFor } from "../lib/graph/client";
 
 let config: StackConfig | undefined;
@@ -18,4 +19,20 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
 export function graphFor(role: TenantRole): GraphClient {
   if (!config) throw new Error("the provider was not configured with the stack configuration");
   return graphClientFor(config[role], config.cloud);
+}
+
+/** Runs `work` with a connection to the source's AD as the deploying account, closed afterwards. */
+export async function withDirectory<T>(work: (ad: DirectoryClient) => Promise<T>): Promise<T> {
+  if (!config) throw new Error("the provider was not configured with the stack configuration");
+  if (!config.activeDirectory) {
+    throw new Error(
+      `${CONFIG_NAMESPACE}:activeDirectory is not set: the on-premises resources change AD through it`,
+    );
+  }
+  const ad = new DirectoryClient(config.activeDirectory);
+  try {
+    return await work(ad);
+  } finally {
+    await ad.close();
+  }
 }

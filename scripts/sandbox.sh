@@ -2,8 +2,9 @@
 # The sandbox, fresh on every run: the source's Active Directory (Samba AD DC, seeded like a hybrid
 # estate after cross-tenant mailbox migration), the emulated source and target tenants with Entra
 # Connect syncing AD into the source and group-based licensing already in place; then the example
-# `coexistence` stack (stacks/Pulumi.coexistence.yaml): coex discover, pulumi up, coex
-# verify-license-groups, and a drift check.
+# `coexistence` stack (stacks/Pulumi.coexistence.yaml): coex discover, pulumi up (cross-tenant
+# settings, reach-back license groups, the automation's app and AD delegation), coex
+# verify-license-groups, coex verify-access, and a drift check.
 #   npm run sandbox             run, then stop the emulator and AD
 #   npm run sandbox -- --keep   leave them running and print how to use them
 set -euo pipefail
@@ -18,7 +19,12 @@ rm -rf "$dir" && mkdir -p "$dir/state"
 export NODE_EXTRA_CA_CERTS=$(node dist/emulator/main.js init-ca --dir "$dir")
 bash scripts/samba.sh install
 # Its own loopback address, so that it can run beside the test suite's (127.0.0.2).
-bash scripts/samba.sh start "$dir/samba" --address "${SANDBOX_AD_ADDRESS:-127.0.0.3}" >/dev/null
+# Without the service account's rights: the stack's DirectoryDelegation grants them.
+bash scripts/samba.sh start "$dir/samba" --address "${SANDBOX_AD_ADDRESS:-127.0.0.3}" --without-delegation >/dev/null
+# The automation's certificate: the stack gets the public part, coex verify-access the key.
+openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=B2B Reach-Back Automation" \
+  -keyout "$dir/automation.key" -out "$dir/automation.crt" 2>/dev/null
+cat "$dir/automation.key" "$dir/automation.crt" >"$dir/automation.pem" && rm "$dir/automation.key"
 node dist/emulator/main.js serve --dir "$dir" --port "$port" --ad "$dir/samba/connection.json" --sync-interval 2 \
   >"$dir/emulator.log" 2>&1 &
 emulator=$!
@@ -45,6 +51,8 @@ echo "== pulumi up"
 pulumi up --yes "${stack[@]}"
 echo "== coex verify-license-groups"
 node dist/cli/coex.js verify-license-groups "${stack[@]:0:4}"
+echo "== coex verify-access"
+node dist/cli/coex.js verify-access "${stack[@]:0:4}"
 echo "== drift check (pulumi refresh --preview-only --expect-no-changes)"
 node dist/cli/coex.js drift "${stack[@]:0:4}"
 if [ "$keep" = "--keep" ]; then

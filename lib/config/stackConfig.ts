@@ -10,6 +10,7 @@ import {
   inboundTrustSchema,
   tenantIdSchema,
 } from "../crossTenantAccess/settings";
+import { automationConfigSchema } from "./automation";
 import { licenseGroupsConfigSchema } from "./licenseGroups";
 
 /** Pulumi's config namespace for this project (the `name` in Pulumi.yaml). */
@@ -91,14 +92,17 @@ export const crossTenantAccessConfigSchema = z.strictObject({
 });
 export type CrossTenantAccessConfig = z.output<typeof crossTenantAccessConfigSchema>;
 
-/** The source's Active Directory, for the commands and resources that write to it. */
+/** The source's Active Directory, for the commands and resources that write to it. The account is
+ * the deploying one: it changes OU permissions (DirectoryDelegation) and, for coex
+ * verify-license-groups, license-group membership. The automation's own account is
+ * automation.serviceAccount. */
 export const activeDirectorySchema = z.strictObject({
   /** ldaps://dc1.corp.contoso.com:636, or ldap://...:389 with startTls. */
   url: z.string().regex(/^ldaps?:\/\//, { error: "must be an ldaps:// (or ldap:// with startTls) URL" }),
   startTls: z.boolean().optional(),
   /** PEM of the CA the DCs' certificates chain to, relative to the project directory. */
   caCertPath: z.string().optional(),
-  /** The service account: svc-reachback@corp.contoso.com or DOMAIN\\name. */
+  /** The deploying account: admin@corp.contoso.com or DOMAIN\\name. */
   bindDn: z.string().min(1),
   /** Keep it a secret: `pulumi config set --secret entra-coexistence:activeDirectory.password ... --path`. */
   password: z.string().min(1),
@@ -113,6 +117,7 @@ export const stackConfigSchema = z.strictObject({
   crossTenantAccess: crossTenantAccessConfigSchema.prefault({}),
   licenseGroups: licenseGroupsConfigSchema.prefault({}),
   activeDirectory: activeDirectorySchema.optional(),
+  automation: automationConfigSchema.optional(),
 });
 export type StackConfig = z.output<typeof stackConfigSchema>;
 
@@ -155,12 +160,22 @@ export function loadStackConfig(
       `invalid stack configuration:\n  ${CONFIG_NAMESPACE}:target.tenantId: the target tenant must differ from the source tenant (${config.source.tenantId})`,
     );
   }
+  if (config.automation?.serviceAccount && !config.activeDirectory) {
+    throw new ConfigError(
+      `invalid stack configuration:\n  ${CONFIG_NAMESPACE}:activeDirectory: required when automation.serviceAccount is set (the delegation is written to AD through it)`,
+    );
+  }
   for (const role of TENANT_ROLES) {
     const cred = config[role].credential;
     if (cred.kind === "certificate") cred.certificatePath = path.resolve(projectDir, cred.certificatePath);
   }
   if (config.activeDirectory?.caCertPath) {
     config.activeDirectory.caCertPath = path.resolve(projectDir, config.activeDirectory.caCertPath);
+  }
+  if (config.automation) {
+    const a = config.automation;
+    a.certificates = a.certificates.map((c) => path.resolve(projectDir, c));
+    if (a.verify.credentialPath) a.verify.credentialPath = path.resolve(projectDir, a.verify.credentialPath);
   }
   return config;
 }
