@@ -2,19 +2,14 @@
 // Automation"): an app registration in the source tenant that signs in with a certificate, and
 // an on-premises service account with write rights on exactly six attributes.
 import { z } from "zod";
+import { EXCHANGE_ATTRIBUTES } from "../directory/types";
 
 /** Microsoft Graph application permissions the automation needs, and nothing more (seed 000). */
 export const AUTOMATION_GRAPH_PERMISSIONS = ["User.Invite.All", "User.ReadWrite.All"] as const;
 
-/** The attributes the automation writes on users (seed 000, on-premises delegation). */
-export const DELEGATED_USER_ATTRIBUTES = [
-  "msExchRecipientDisplayType",
-  "msExchRecipientTypeDetails",
-  "msExchRemoteRecipientType",
-  "targetAddress",
-  "mail",
-  "proxyAddresses",
-] as const;
+/** The attributes the automation writes on users (seed 000, on-premises delegation): the directory
+ * client's Exchange attributes. */
+export const DELEGATED_USER_ATTRIBUTES = EXCHANGE_ATTRIBUTES;
 
 const upn = z
   .string()

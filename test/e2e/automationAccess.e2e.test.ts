@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { createClientCertificate, writeCredentialPem } from "../../emulator/pki";
+import { DELEGATED_USER_ATTRIBUTES } from "../../lib/config/automation";
 import { DirectoryClient } from "../../lib/directory/client";
 import { inspectDelegation } from "../../lib/directory/delegation";
 import {
@@ -26,14 +27,7 @@ import { emulatedPair, type TenantPairUnderTest, workDir } from "../support/tena
 type GraphJson = any;
 const E5 = SKU_FIXTURES.SPE_E5;
 const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
-const SIX = [
-  "msExchRecipientDisplayType",
-  "msExchRecipientTypeDetails",
-  "msExchRemoteRecipientType",
-  "targetAddress",
-  "mail",
-  "proxyAddresses",
-];
+const SIX = DELEGATED_USER_ATTRIBUTES;
 
 describe("e2e: automation access through the pulumi CLI", function () {
   this.timeout(400_000);

@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { Attribute, Change, Client, InsufficientAccessError } from "ldapts";
+import { DELEGATED_USER_ATTRIBUTES } from "../../lib/config/automation";
 import {
   DirectoryClient,
   type DirectoryConfig,
@@ -34,14 +35,7 @@ import {
 import { createScratchOu, type ScratchOu } from "../support/directoryFixtures";
 import { type SambaUnderTest, sambaUnderTest } from "../support/samba";
 
-const SIX = [
-  "msExchRecipientDisplayType",
-  "msExchRecipientTypeDetails",
-  "msExchRemoteRecipientType",
-  "targetAddress",
-  "mail",
-  "proxyAddresses",
-] as const;
+const SIX = DELEGATED_USER_ATTRIBUTES;
 type Six = (typeof SIX)[number];
 
 // Well-known schemaIDGUIDs of the base schema (MS-ADA1/MS-ADSC), the same in every AD.
