@@ -242,7 +242,7 @@ describe("e2e: automation access through the pulumi CLI", function () {
     assert.deepEqual(guests, [], "the probe guest was deleted");
   });
 
-  it("reports a revoked grant and a removed access control entry as drift, fails verify-access naming them, and up --refresh repairs both", async () => {
+  it("reports a revoked grant, a removed ownership and a removed access control entry as drift, fails verify-access naming them, and up --refresh repairs them", async () => {
     const [app] = await appsNamed();
     const sp = await servicePrincipalOf(app.appId);
     const graphSp = (
@@ -255,6 +255,13 @@ describe("e2e: automation access through the pulumi CLI", function () {
       (a: GraphJson) => a.appRoleId === invite.id,
     );
     await graph().delete(`/servicePrincipals/${sp.id}/appRoleAssignments/${assignment.id}`);
+    // Someone takes the original license group away from the automation (Graph keeps one owner).
+    const original = (licenseGroups as GraphJson).mappings[0].originalGroupId;
+    const person = await graph().get<GraphJson>(`/users/${encodeURIComponent(canaryUpn)}?$select=id`);
+    await graph().post(`/groups/${original}/owners/$ref`, {
+      "@odata.id": `${graph().baseUrl}v1.0/directoryObjects/${person.id}`,
+    });
+    await graph().delete(`/groups/${original}/owners/${sp.id}/$ref`);
     const { sd, grants } = await svcState();
     const target = grants.find((g) => g.attribute === "targetAddress");
     assert.ok(sd.dacl && target);
@@ -270,6 +277,7 @@ describe("e2e: automation access through the pulumi CLI", function () {
     assert.equal(drift.code, 7, drift.output);
     assert.match(drift.output, /User\.Invite\.All is not granted/);
     assert.match(drift.output, /missing: .*write targetAddress on user objects below/);
+    assert.ok(drift.output.includes(`does not own group ${original}`), drift.output);
 
     const verify = await stack.coex(["verify-access"]);
     assert.equal(verify.code, 1, verify.output);
@@ -282,9 +290,19 @@ describe("e2e: automation access through the pulumi CLI", function () {
       /AD write +targetAddress +fail .*Write Property on targetAddress for user objects is missing/,
     );
     assert.match(verify.stdout, /AD write +mail +pass/);
+    assert.match(
+      verify.stdout,
+      /owner +LIC-Auto-E5 +fail +ownership of the group .* is missing \(Authorization_RequestDenied/,
+    );
+    assert.match(verify.stdout, /owner +LIC-Auto-E5-ReachBack +pass/);
 
     await stack.expect(["up", "--yes", "--refresh"]);
     assert.deepEqual(await grantsOf(sp.id), ["User.Invite.All", "User.ReadWrite.All"]);
+    const owners = await graph().list<GraphJson>(`/groups/${original}/owners?$select=id`);
+    assert.ok(
+      owners.some((o: GraphJson) => o.id === sp.id),
+      "owner again",
+    );
     assert.equal((await svcState()).state.granted.length, 6);
     assert.equal((await stack.coex(["drift"])).code, 0);
   });
