@@ -14,7 +14,13 @@ import {
   type DirectoryUser,
   type ExchangeAttributeChanges,
 } from "../lib/directory/client";
-import { credentialFor, type GraphClient, GraphRequestError, graphClientFor } from "../lib/graph/client";
+import {
+  credentialFor,
+  type GraphClient,
+  GraphRequestError,
+  graphClientFor,
+  odataString,
+} from "../lib/graph/client";
 import { type StackRef, stackConfigOf, stackOutputsOf } from "./stack";
 
 export interface AccessCheck {
@@ -221,7 +227,7 @@ async function membershipCheck(
 async function invitationCheck(graph: GraphClient, address: string): Promise<AccessCheck> {
   try {
     const before = await graph.list<{ id: string }>(
-      `/users?$filter=mail eq '${address.replace(/'/g, "''")}'&$select=id`,
+      `/users?$filter=mail eq ${odataString(address)}&$select=id`,
     );
     const invitation = await graph.post<{ invitedUser?: { id: string }; status?: string }>("/invitations", {
       invitedUserEmailAddress: address,

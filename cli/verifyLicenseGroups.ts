@@ -5,7 +5,7 @@
 import { makePrimarySmtp, primarySmtp } from "../lib/addresses/proxyAddresses";
 import type { StackConfig } from "../lib/config/stackConfig";
 import { DirectoryClient } from "../lib/directory/client";
-import { type GraphClient, GraphRequestError, graphClientFor } from "../lib/graph/client";
+import { type GraphClient, GraphRequestError, graphClientFor, odataString } from "../lib/graph/client";
 import { waitForLicenseProcessing } from "../lib/licensing/licenseGroupApi";
 import { type StackRef, stackConfigOf } from "./stack";
 
@@ -99,7 +99,7 @@ export async function verifyLicenseGroups(
       for (const m of config.licenseGroups.mappings) {
         const name = m.reachBackGroupName;
         const groups = await graph.list<{ id: string }>(
-          `/groups?$filter=displayName eq '${name.replace(/'/g, "''")}'&$select=id`,
+          `/groups?$filter=displayName eq ${odataString(name)}&$select=id`,
         );
         if (groups.length !== 1) {
           rows.push({

@@ -2,7 +2,7 @@
 // Application.ReadWrite.All (applications, service principals), AppRoleAssignment.ReadWrite.All
 // (admin consent to application permissions) and Group.ReadWrite.All (group owners).
 import { createHash } from "node:crypto";
-import { type GraphClient, GraphRequestError } from "../graph/client";
+import { type GraphClient, GraphRequestError, odataString } from "../graph/client";
 
 /** Microsoft Graph's application id, the same in every tenant. */
 export const MICROSOFT_GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
@@ -76,8 +76,6 @@ function toApplication(a: Record<string, unknown>): Application {
   };
 }
 
-const quote = (s: string) => s.replace(/'/g, "''");
-
 /** The tenant's Microsoft Graph service principal and its application permissions (app roles). */
 export async function graphServicePrincipal(graph: GraphClient): Promise<ResourceServicePrincipal> {
   const found = await graph.list<ResourceServicePrincipal>(
@@ -118,7 +116,7 @@ export async function findApplicationsByName(
   displayName: string,
 ): Promise<Application[]> {
   const found = await graph.list<Record<string, unknown>>(
-    `/applications?$filter=displayName eq '${quote(displayName)}'&$select=id,appId,displayName,tags`,
+    `/applications?$filter=displayName eq ${odataString(displayName)}&$select=id,appId,displayName,tags`,
   );
   return found.map(toApplication);
 }
@@ -214,7 +212,7 @@ export async function findServicePrincipal(
   appId: string,
 ): Promise<{ id: string } | undefined> {
   const found = await graph.list<{ id: string }>(
-    `/servicePrincipals?$filter=appId eq '${quote(appId)}'&$select=id`,
+    `/servicePrincipals?$filter=appId eq ${odataString(appId)}&$select=id`,
   );
   return found[0];
 }

@@ -62,6 +62,13 @@ export function credentialFor(conn: TenantConnection, cloud: CloudConfig): Token
   return new DefaultAzureCredential({ ...common, tenantId: conn.tenantId });
 }
 
+/** An OData string literal for a $filter: quotes doubled, and percent-encoded, because the Graph
+ * SDK splits the query on "&" and passes values through as they are ("+" would reach Graph as a
+ * space, "&" would cut the filter, "#" would end the URL). */
+export function odataString(value: string): string {
+  return `'${encodeURIComponent(value.replace(/'/g, "''"))}'`;
+}
+
 export class GraphClient {
   readonly tenantId: string;
   /** Graph's root with a trailing slash, e.g. https://graph.microsoft.com/ */

@@ -1,7 +1,7 @@
 // Graph calls for license groups, in one place. Permissions: Group.ReadWrite.All (create, delete,
 // members), LicenseAssignment.ReadWrite.All or Group.ReadWrite.All (assignLicense),
 // Organization.Read.All (subscribedSkus).
-import { type GraphClient, GraphRequestError } from "../graph/client";
+import { type GraphClient, GraphRequestError, odataString } from "../graph/client";
 
 export interface AssignedLicense {
   skuId: string;
@@ -54,10 +54,8 @@ export async function readGroup(graph: GraphClient, id: string): Promise<License
 
 /** Groups with this exact display name (Graph matches case-insensitively). */
 export async function findGroupsByName(graph: GraphClient, displayName: string): Promise<LicenseGroup[]> {
-  // OData quoting; the Graph client encodes the URL.
-  const quoted = displayName.replace(/'/g, "''");
   const found = await graph.list<Record<string, unknown>>(
-    `/groups?$filter=displayName eq '${quoted}'&${GROUP_SELECT}`,
+    `/groups?$filter=displayName eq ${odataString(displayName)}&${GROUP_SELECT}`,
   );
   return found.map(toGroup);
 }

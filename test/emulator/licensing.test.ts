@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
 import { type GraphClient, GraphRequestError } from "../../lib/graph/client";
+import { findGroupsByName } from "../../lib/licensing/licenseGroupApi";
 import { scrubbingPlansOf } from "../../lib/licensing/servicePlans";
 import { SKU_FIXTURES } from "../../lib/licensing/skuFixtures";
 import { emulatedPair, type TenantPairUnderTest } from "../support/tenantPairs";
@@ -164,6 +165,17 @@ describe("emulator: licensing", () => {
   });
 
   describe("groups", () => {
+    it("finds a group by a display name with &, +, # and a quote in it", async () => {
+      const name = `R&D + Sales #1 O'Brien ${randomUUID().slice(0, 4)}`;
+      const g = await createGroup(name);
+      await createGroup(`R&D ${randomUUID().slice(0, 4)}`);
+      const found = await findGroupsByName(graph, name);
+      assert.deepEqual(
+        found.map((f) => f.id),
+        [g.id],
+      );
+    });
+
     it("creates a security group (201), refuses a duplicate member, removes members", async () => {
       const g = await createGroup("Reach-back E5");
       assert.equal(g.displayName, "Reach-back E5");
