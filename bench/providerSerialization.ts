@@ -2,8 +2,11 @@
 // the same provider serialized whole (the usual way of writing dynamic providers). Prints figures
 // and the ratio; not part of the test suite's pass/fail.
 import * as pulumi from "@pulumi/pulumi";
+import { provider as automationImpl } from "../providers/automationApp";
 import { provider as defaultImpl } from "../providers/crossTenantAccessDefault";
 import { provider as partnerImpl } from "../providers/crossTenantAccessPartner";
+import { provider as delegationImpl } from "../providers/directoryDelegation";
+import { provider as licenseGroupImpl } from "../providers/reachBackLicenseGroup";
 import { runtimeProvider } from "../providers/runtimeProvider";
 
 async function bytes(make: () => unknown): Promise<number | string> {
@@ -20,6 +23,9 @@ async function main() {
   for (const [name, moduleId, impl] of [
     ["CrossTenantAccessPartner", "dist/providers/crossTenantAccessPartner", partnerImpl],
     ["CrossTenantAccessDefault", "dist/providers/crossTenantAccessDefault", defaultImpl],
+    ["ReachBackLicenseGroup", "dist/providers/reachBackLicenseGroup", licenseGroupImpl],
+    ["AutomationApp", "dist/providers/automationApp", automationImpl],
+    ["DirectoryDelegation", "dist/providers/directoryDelegation", delegationImpl],
   ] as const) {
     const shim = runtimeProvider(moduleId);
     rows.push([name, await bytes(() => shim), await bytes(() => impl)]);
