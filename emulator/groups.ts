@@ -8,18 +8,12 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { servicePrincipalJson } from "./applications";
+import { GROUP_DEFAULTS, USER_DEFAULTS } from "./defaultProperties";
 import { badRequest, forbidden, type GraphContext, type GraphHttp, hasRole, notFound } from "./graphHttp";
 import { assignedLicensesOf, type Licensing } from "./licensing";
 import { parseFilter, referencedId, select, splitAnd, unsupportedQuery } from "./odata";
 import type { EmulatedGroup, JsonObject, Tenant } from "./state";
-import {
-  checkSelect,
-  checkSelectAny,
-  page,
-  type Query,
-  SYNCED_OBJECT_READ_ONLY,
-  USER_DEFAULTS,
-} from "./users";
+import { checkSelect, checkSelectAny, page, type Query, SYNCED_OBJECT_READ_ONLY } from "./users";
 
 const GROUP_READ = [
   "Group.Read.All",
@@ -42,18 +36,6 @@ const SERVICE_PRINCIPAL_READ = [
   "Directory.ReadWrite.All",
 ] as const;
 
-export const GROUP_DEFAULTS = [
-  "id",
-  "displayName",
-  "description",
-  "mail",
-  "mailEnabled",
-  "mailNickname",
-  "securityEnabled",
-  "groupTypes",
-  "onPremisesSyncEnabled",
-  "proxyAddresses",
-];
 const GROUP_FILTERS = {
   filterable: [
     "displayName",

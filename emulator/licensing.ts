@@ -9,10 +9,11 @@
 // public tools.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isExchangeOnlinePlan, type ServicePlanRef, scrubbingReason } from "../lib/licensing/servicePlans";
+import { USER_DEFAULTS } from "./defaultProperties";
 import { badRequest, type GraphHttp, GraphHttpError, notFound } from "./graphHttp";
 import { select } from "./odata";
 import type { EmulatedGroup, EmulatedUser, Json, JsonObject, SubscribedSku, Tenant } from "./state";
-import { checkSelect, findUser, USER_DEFAULTS } from "./users";
+import { checkSelect, findUser } from "./users";
 
 /** Application permissions of GET /subscribedSkus (and GET /subscribedSkus/{id}). */
 const SKU_READ = [

@@ -3,6 +3,7 @@
 // sets, $select, the $filter subset of odata.ts, paging, and the rule that objects synced from
 // on-premises can only change on-premises.
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { GROUP_DEFAULTS, USER_DEFAULTS } from "./defaultProperties";
 import { badRequest, type GraphHttp, hasRole, notFound } from "./graphHttp";
 import { parseFilter, select } from "./odata";
 import type { JsonObject, Tenant } from "./state";
@@ -40,35 +41,6 @@ const GROUPS_READABLE = [
   "Group.Read.All",
   "Group.ReadWrite.All",
 ] as const;
-/** A group's default properties in a directoryObject collection (groups.ts GROUP_DEFAULTS, which
- * cannot be imported from here without a cycle). */
-const MEMBER_OF_GROUP_DEFAULTS = [
-  "id",
-  "displayName",
-  "description",
-  "mail",
-  "mailEnabled",
-  "mailNickname",
-  "securityEnabled",
-  "groupTypes",
-  "onPremisesSyncEnabled",
-  "proxyAddresses",
-];
-
-/** What GET /users returns without $select (Graph's documented default set). */
-export const USER_DEFAULTS = [
-  "businessPhones",
-  "displayName",
-  "givenName",
-  "jobTitle",
-  "mail",
-  "mobilePhone",
-  "officeLocation",
-  "preferredLanguage",
-  "surname",
-  "userPrincipalName",
-  "id",
-];
 
 /** Attributes Entra Connect writes: read-only in Graph while the object is synced. (unv) the
  * exact list; these are the ones the default sync rules flow for users. */
@@ -241,7 +213,7 @@ export function registerUsers(app: FastifyInstance, http: GraphHttp, hooks: User
         .filter((g) => g.members?.includes(user.id))
         .map((g) => {
           const { members: _m, owners: _o, ...props } = g;
-          const json = select(props, req.query.$select, MEMBER_OF_GROUP_DEFAULTS);
+          const json = select(props, req.query.$select, GROUP_DEFAULTS);
           return {
             "@odata.type": "#microsoft.graph.group",
             ...(full

@@ -22,6 +22,7 @@ import {
   graphServicePrincipal,
   listAppRoleAssignments,
   listOwnerIds,
+  type ResourceServicePrincipal,
   readApplication,
   removeOwner,
   renameApplication,
@@ -136,7 +137,8 @@ export const provider: pulumi.dynamic.ResourceProvider<AutomationAppInputs, Auto
     const inputs = automationAppInputsSchema.parse(userInputs(news as Record<string, unknown>, OUTPUT_ONLY));
     const graph = graphFor(inputs.tenant);
     // Everything that can be refused is checked before the first write.
-    const roleIds = appRoleIds(await graphServicePrincipal(graph), inputs.permissions);
+    const graphSp = await graphServicePrincipal(graph);
+    const roleIds = appRoleIds(graphSp, inputs.permissions);
     const named = await findApplicationsByName(graph, inputs.displayName);
     const ours = named.filter((a) => a.tags.includes(AUTOMATION_APP_TAG));
     const foreign = named.filter((a) => !a.tags.includes(AUTOMATION_APP_TAG));
@@ -166,13 +168,13 @@ export const provider: pulumi.dynamic.ResourceProvider<AutomationAppInputs, Auto
       created = true;
     }
     try {
-      await reconcile(graph, app.id, inputs, [], roleIds);
+      await reconcile(graph, app.id, inputs, [], graphSp, roleIds);
     } catch (e) {
       // Leave no half-made identity behind: an app without its grants is a trap for the next run.
       if (created) await deleteApplication(graph, app.id).catch(() => undefined);
       throw e;
     }
-    return { id: app.id, outs: await outputs(graph, app.id, inputs) };
+    return { id: app.id, outs: await outputs(graph, app.id, inputs, graphSp) };
   },
 
   async read(id, props) {
@@ -185,11 +187,12 @@ export const provider: pulumi.dynamic.ResourceProvider<AutomationAppInputs, Auto
   async update(id, olds, news) {
     const inputs = automationAppInputsSchema.parse(userInputs(news as Record<string, unknown>, OUTPUT_ONLY));
     const graph = graphFor(inputs.tenant);
-    const roleIds = appRoleIds(await graphServicePrincipal(graph), inputs.permissions);
+    const graphSp = await graphServicePrincipal(graph);
+    const roleIds = appRoleIds(graphSp, inputs.permissions);
     if (olds.displayName !== inputs.displayName) await renameApplication(graph, id, inputs.displayName);
     const dropped = olds.ownedGroupIds.filter((g) => !inputs.ownedGroupIds.includes(g));
-    await reconcile(graph, id, inputs, dropped, roleIds);
-    return { outs: await outputs(graph, id, inputs) };
+    await reconcile(graph, id, inputs, dropped, graphSp, roleIds);
+    return { outs: await outputs(graph, id, inputs, graphSp) };
   },
 
   async delete(id, props) {
@@ -205,6 +208,7 @@ async function reconcile(
   applicationId: string,
   inputs: Inputs,
   droppedGroups: readonly string[],
+  graphSp: ResourceServicePrincipal,
   roleIds: Map<string, string>,
 ): Promise<void> {
   const app = await mustRead(graph, applicationId);
@@ -232,7 +236,6 @@ async function reconcile(
 
   const sp =
     (await findServicePrincipal(graph, app.appId)) ?? (await createServicePrincipal(graph, app.appId));
-  const graphSp = await graphServicePrincipal(graph);
   const assignments = await listAppRoleAssignments(graph, sp.id);
   const wanted = new Set(roleIds.values());
   for (const [value, roleId] of roleIds) {
@@ -290,10 +293,11 @@ async function outputs(
   graph: GraphClient,
   applicationId: string,
   inputs: Inputs,
+  knownGraphSp?: ResourceServicePrincipal,
 ): Promise<AutomationAppOutputs> {
   const app = await mustRead(graph, applicationId);
   const sp = await findServicePrincipal(graph, app.appId);
-  const graphSp = await graphServicePrincipal(graph);
+  const graphSp = knownGraphSp ?? (await graphServicePrincipal(graph));
   const assignments = sp ? await listAppRoleAssignments(graph, sp.id) : [];
   const granted = sorted(assignments.map((a) => describeAssignment(graphSp, a)));
   const groupsOwned: string[] = [];

@@ -11,7 +11,8 @@ import { CsdlModel } from "../../emulator/csdl";
 import { MICROSOFT_GRAPH_APP_ID } from "../../emulator/graphAppRoles";
 import { certDerBase64, createClientCertificate, writeCredentialPem } from "../../emulator/pki";
 import { Store } from "../../emulator/state";
-import { GraphClient, GraphRequestError } from "../../lib/graph/client";
+import { GraphClient } from "../../lib/graph/client";
+import { graphError } from "../support/graphError";
 import { emulatedPair, emulatorAdmin, type TenantPairUnderTest, workDir } from "../support/tenantPairs";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
@@ -19,15 +20,6 @@ type GraphJson = any;
 
 const csdl = CsdlModel.load();
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-async function graphError(p: Promise<unknown>): Promise<GraphRequestError> {
-  const err = await p.then(
-    () => undefined,
-    (e) => e,
-  );
-  assert.ok(err instanceof GraphRequestError, `expected a Graph error, got ${String(err)}`);
-  return err;
-}
 
 /** Every property of a Graph answer is one the CSDL type declares. */
 function assertDeclared(type: string, o: GraphJson): void {

@@ -3,21 +3,13 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { ClientCertificateCredential } from "@azure/identity";
-import { GraphClient, GraphRequestError } from "../../lib/graph/client";
+import { GraphClient } from "../../lib/graph/client";
+import { graphError } from "../support/graphError";
 import { emulatedPair, type TenantPairUnderTest } from "../support/tenantPairs";
 
 const POLICY = "/policies/crossTenantAccessPolicy";
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
 type GraphJson = any;
-
-async function graphError(p: Promise<unknown>): Promise<GraphRequestError> {
-  const err = await p.then(
-    () => undefined,
-    (e) => e,
-  );
-  assert.ok(err instanceof GraphRequestError, `expected a Graph error, got ${String(err)}`);
-  return err;
-}
 
 describe("emulator: cross-tenant access policy", () => {
   let pair: TenantPairUnderTest;

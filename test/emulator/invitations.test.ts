@@ -7,7 +7,8 @@ import { ClientCertificateCredential } from "@azure/identity";
 import { CsdlModel } from "../../emulator/csdl";
 import { certDerBase64, createClientCertificate, writeCredentialPem } from "../../emulator/pki";
 import { SYNCED_OBJECT_READ_ONLY } from "../../emulator/users";
-import { GraphClient, GraphRequestError } from "../../lib/graph/client";
+import { GraphClient } from "../../lib/graph/client";
+import { graphError } from "../support/graphError";
 import { emulatedPair, emulatorAdmin, type TenantPairUnderTest, workDir } from "../support/tenantPairs";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
@@ -15,15 +16,6 @@ type GraphJson = any;
 
 const GUEST_PROPERTIES =
   "$select=id,userPrincipalName,displayName,mail,otherMails,proxyAddresses,userType,externalUserState,creationType,accountEnabled,identities";
-
-async function graphError(p: Promise<unknown>): Promise<GraphRequestError> {
-  const err = await p.then(
-    () => undefined,
-    (e) => e,
-  );
-  assert.ok(err instanceof GraphRequestError, `expected a Graph error, got ${String(err)}`);
-  return err;
-}
 
 describe("emulator: invitations and user deletion", () => {
   let pair: TenantPairUnderTest;

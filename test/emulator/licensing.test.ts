@@ -3,10 +3,11 @@
 // calculation for synced users. Driven through the project's Graph client.
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
-import { type GraphClient, GraphRequestError } from "../../lib/graph/client";
+import type { GraphClient } from "../../lib/graph/client";
 import { findGroupsByName } from "../../lib/licensing/licenseGroupApi";
 import { scrubbingPlansOf } from "../../lib/licensing/servicePlans";
 import { SKU_FIXTURES } from "../../lib/licensing/skuFixtures";
+import { graphError } from "../support/graphError";
 import { emulatedPair, type TenantPairUnderTest } from "../support/tenantPairs";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
@@ -23,15 +24,6 @@ const E5 = SKU_FIXTURES.SPE_E5;
 const E3 = SKU_FIXTURES.SPE_E3;
 const EMS = SKU_FIXTURES.EMS;
 const USER_LICENSES = "$select=id,mail,proxyAddresses,assignedLicenses,licenseAssignmentStates";
-
-async function graphError(p: Promise<unknown>): Promise<GraphRequestError> {
-  const err = await p.then(
-    () => undefined,
-    (e) => e,
-  );
-  assert.ok(err instanceof GraphRequestError, `expected a Graph error, got ${String(err)}`);
-  return err;
-}
 
 describe("emulator: licensing", () => {
   let pair: TenantPairUnderTest;
