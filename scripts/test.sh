@@ -14,7 +14,8 @@ bash scripts/samba.sh stop "$work/samba"
 rm -rf "$work" && mkdir -p "$work"
 bash scripts/samba.sh install
 trap 'bash scripts/samba.sh stop "$work/samba"' EXIT
-bash scripts/samba.sh start "$work/samba" >/dev/null
+# ENTRA_COEX_TEST_AD_ADDRESS lets two checkouts run their suites side by side.
+bash scripts/samba.sh start "$work/samba" --address "${ENTRA_COEX_TEST_AD_ADDRESS:-127.0.0.2}" >/dev/null
 export ENTRA_COEX_TEST_SAMBA="$work/samba/connection.json"
 # The emulator's CA must exist before node starts: NODE_EXTRA_CA_CERTS is read once at start-up.
 export ENTRA_COEX_TEST_WORK="$work"
