@@ -1,7 +1,9 @@
 // CrossTenantAccessDefault: a tenant's default cross-tenant access settings
 // (/policies/crossTenantAccessPolicy/default). A singleton that always exists: create adopts it
-// and records what it found, delete never deletes it but sets the managed settings back to what
-// was found (and, if it was the service default, resets it to the service default).
+// and records the whole default as found; delete never deletes it but puts the managed settings
+// back. It resets the default to the service default only when that restores exactly what was
+// found: the default was the service default then, and nothing but our keys changed since
+// (someone else's tenant restrictions or redemption order must survive a destroy).
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { TENANT_ROLES, type TenantRole } from "../lib/config/stackConfig";
@@ -14,9 +16,8 @@ import {
   defaultSettingsSchema,
   sameValue,
 } from "../lib/crossTenantAccess/settings";
-import { checkFailures, userInputs } from "./checkFailures";
-import { configure, graphFor } from "./connections";
-import { runtimeProvider } from "./runtimeProvider";
+import { graphFor } from "./connections";
+import { defineProvider } from "./kernel";
 
 export const defaultInputsSchema = z.strictObject({
   tenant: z.enum(TENANT_ROLES),
@@ -25,12 +26,16 @@ export const defaultInputsSchema = z.strictObject({
 });
 export type DefaultInputs = z.input<typeof defaultInputsSchema>;
 
-export interface DefaultOutputs {
-  tenant: TenantRole;
+/** The default as it was when adopted. */
+export interface FoundDefault {
+  /** Every settable key, canonical. */
   settings: DefaultSettings;
-  /** Every settable key as it was when this resource adopted the default. */
-  found: DefaultSettings;
-  foundIsServiceDefault: boolean;
+  /** The whole object as Graph returned it (without OData annotations). */
+  whole: Record<string, unknown>;
+  isServiceDefault: boolean;
+}
+
+interface Info extends Record<string, unknown> {
   isServiceDefault: boolean;
 }
 
@@ -41,99 +46,86 @@ function canonical(settings: DefaultSettings): DefaultSettings {
   return defaultSettingsFromGraph(settings as Record<string, unknown>, managedKeys(settings));
 }
 
-export const provider: pulumi.dynamic.ResourceProvider<DefaultInputs, DefaultOutputs> = {
-  configure,
+/** The default without OData annotations, isServiceDefault and the given keys: what someone else
+ * may have changed. */
+function othersOf(whole: Record<string, unknown>, ours: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(whole).filter(([k]) => !k.startsWith("@") && k !== "isServiceDefault" && !ours.includes(k)),
+  );
+}
 
-  async check(_olds, news) {
-    const parsed = defaultInputsSchema.safeParse(
-      userInputs(news, ["found", "foundIsServiceDefault", "isServiceDefault"]),
-    );
-    if (!parsed.success) return { failures: checkFailures(parsed.error) };
-    return { inputs: { tenant: parsed.data.tenant, settings: canonical(parsed.data.settings) } };
-  },
-
-  async diff(_id, olds, news) {
-    const replaces = olds.tenant !== news.tenant ? ["tenant"] : [];
-    const after = canonical(news.settings as DefaultSettings);
-    // A key that stops being managed changes too: update sets it back to what was found.
-    const changed = changedKeys(olds.settings, after, DEFAULT_MANAGED_KEYS);
-    return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: true };
-  },
+const defined = defineProvider<
+  typeof defaultInputsSchema,
+  Record<never, never>,
+  FoundDefault,
+  Info,
+  CrossTenantAccessDefaultArgs
+>({
+  type: "CrossTenantAccessDefault",
+  module: "dist/providers/crossTenantAccessDefault",
+  schema: defaultInputsSchema,
+  infoKeys: ["isServiceDefault"],
+  canonical: (i) => ({ ...i, settings: canonical(i.settings) }),
+  observed: ["settings"],
+  replaceOn: ["tenant"],
+  objectKey: (_id, i) => `${i.tenant} tenant's default cross-tenant settings`,
+  claim: (a) => pulumi.interpolate`${a.tenant} tenant's default cross-tenant settings`,
 
   async create(inputs) {
     const graph = graphFor(inputs.tenant);
     const before = await readDefault(graph);
-    const found = defaultSettingsFromGraph(before, DEFAULT_MANAGED_KEYS);
-    const desired = canonical(inputs.settings as DefaultSettings);
-    const keys = changedKeys(found, desired, managedKeys(desired));
-    await updateDefault(graph, pick(desired, keys));
-    return {
-      id: `${inputs.tenant}-default`,
-      outs: await outputs(inputs.tenant, desired, found, before.isServiceDefault === true),
+    const found: FoundDefault = {
+      settings: defaultSettingsFromGraph(before, DEFAULT_MANAGED_KEYS),
+      whole: othersOf(before, []),
+      isServiceDefault: before.isServiceDefault === true,
     };
+    const keys = changedKeys(found.settings, inputs.settings, managedKeys(inputs.settings));
+    await updateDefault(graph, pick(inputs.settings, keys));
+    return { id: `${inputs.tenant}-default`, ownership: { kind: "adopted", found } };
   },
 
-  async read(id, props) {
-    const p = props as DefaultOutputs;
-    const now = await readDefault(graphFor(p.tenant));
+  async observe(_id, inputs) {
+    const now = await readDefault(graphFor(inputs.tenant));
     return {
-      id,
-      props: {
-        ...p,
-        settings: defaultSettingsFromGraph(now, managedKeys(p.settings)),
-        isServiceDefault: now.isServiceDefault === true,
-      },
+      live: { settings: defaultSettingsFromGraph(now, managedKeys(inputs.settings)) },
+      info: { isServiceDefault: now.isServiceDefault === true },
     };
   },
 
   async update(_id, olds, news) {
     const graph = graphFor(news.tenant);
-    const desired = canonical(news.settings as DefaultSettings);
+    const found = olds.ownership.kind === "adopted" ? olds.ownership.found.settings : {};
     // What each key should be now: declared, or back to what was found if no longer managed.
-    const wanted: DefaultSettings = { ...pick(olds.found, managedKeys(olds.settings)), ...desired };
+    const wanted: DefaultSettings = { ...pick(found, managedKeys(olds.settings)), ...news.settings };
     const live = defaultSettingsFromGraph(await readDefault(graph), DEFAULT_MANAGED_KEYS);
     await updateDefault(graph, pick(wanted, changedKeys(live, wanted, managedKeys(wanted))));
-    return { outs: await outputs(news.tenant, desired, olds.found, olds.foundIsServiceDefault) };
   },
 
-  async delete(_id, props) {
-    const graph = graphFor(props.tenant);
+  async remove() {
+    // Never reached: the default is always adopted. Deleting it is not a thing Graph offers.
+  },
+
+  async restore(_id, state, found) {
+    const graph = graphFor(state.tenant);
     const current = await readDefault(graph);
-    if (props.foundIsServiceDefault && current.isServiceDefault === true) return; // already as found
-    const now = defaultSettingsFromGraph(current, DEFAULT_MANAGED_KEYS);
-    const managed = managedKeys(props.settings);
-    const othersUntouched = DEFAULT_MANAGED_KEYS.filter((k) => !managed.includes(k)).every((k) =>
-      sameValue(now[k], props.found[k]),
-    );
-    if (props.foundIsServiceDefault && othersUntouched) {
+    if (found.isServiceDefault && current.isServiceDefault === true) return; // already as found
+    const managed = managedKeys(state.settings);
+    if (found.isServiceDefault && sameValue(othersOf(current, managed), othersOf(found.whole, managed))) {
       // Restores exactly what was found, isServiceDefault included, which a PATCH cannot.
       await resetDefault(graph);
       return;
     }
-    await updateDefault(graph, pick(props.found, changedKeys(now, props.found, managed)));
+    const now = defaultSettingsFromGraph(current, DEFAULT_MANAGED_KEYS);
+    await updateDefault(graph, pick(found.settings, changedKeys(now, found.settings, managed)));
   },
-};
+});
+
+export const provider = defined.provider;
 
 function pick(settings: DefaultSettings, keys: readonly Key[]): DefaultSettings {
   const out: Record<string, unknown> = {};
   for (const k of keys) out[k] = settings[k];
   return out as DefaultSettings;
-}
-
-async function outputs(
-  tenant: TenantRole,
-  desired: DefaultSettings,
-  found: DefaultSettings,
-  foundIsServiceDefault: boolean,
-): Promise<DefaultOutputs> {
-  const now = await readDefault(graphFor(tenant));
-  return {
-    tenant,
-    settings: defaultSettingsFromGraph(now, managedKeys(desired)),
-    found,
-    foundIsServiceDefault,
-    isServiceDefault: now.isServiceDefault === true,
-  };
 }
 
 export interface CrossTenantAccessDefaultArgs {
@@ -142,21 +134,10 @@ export interface CrossTenantAccessDefaultArgs {
 }
 
 /** A tenant's default cross-tenant access settings, adopted and held at `settings`. */
-export class CrossTenantAccessDefault extends pulumi.dynamic.Resource {
+export class CrossTenantAccessDefault extends defined.Resource {
   declare readonly tenant: pulumi.Output<TenantRole>;
+  /** The managed settings as the tenant has them, as of the last read. */
   declare readonly settings: pulumi.Output<DefaultSettings>;
-  declare readonly found: pulumi.Output<DefaultSettings>;
-  declare readonly foundIsServiceDefault: pulumi.Output<boolean>;
+  declare readonly ownership: pulumi.Output<{ kind: "adopted"; found: FoundDefault }>;
   declare readonly isServiceDefault: pulumi.Output<boolean>;
-
-  constructor(name: string, args: CrossTenantAccessDefaultArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      runtimeProvider("dist/providers/crossTenantAccessDefault"),
-      name,
-      { found: undefined, foundIsServiceDefault: undefined, isServiceDefault: undefined, ...args },
-      opts,
-      "entra-coexistence",
-      "CrossTenantAccessDefault",
-    );
-  }
 }

@@ -1,15 +1,18 @@
 // CrossTenantAccessPartner: one partner entry of a tenant's cross-tenant access policy
 // (/policies/crossTenantAccessPolicy/partners/{tenantId}) and its identity-sync policy.
 //
-// Life cycle: create adopts an entry that already exists (dynamic resources cannot be imported)
-// and records what it found; update sends only the settings that differ; read reports drift;
-// delete removes an entry this resource created, and puts an adopted one back as it was found.
+// Life cycle (the kernel's rules): create adopts an entry that already exists (dynamic resources
+// cannot be imported) and records what it found; update sends only the settings that differ;
+// read reports drift in `settings`; delete removes an entry this resource created and puts an
+// adopted one back as it was found. An identity-sync policy is managed only when declared: one
+// someone else set up is never deleted, and an entry that carries one is not deleted either.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { TENANT_ROLES, type TenantRole } from "../lib/config/stackConfig";
 import {
   createPartner,
   deletePartner,
+  type PartnerSnapshot,
   readPartner,
   setIdentitySync,
   updatePartner,
@@ -23,9 +26,8 @@ import {
   sameValue,
   tenantIdSchema,
 } from "../lib/crossTenantAccess/settings";
-import { checkFailures, userInputs } from "./checkFailures";
-import { configure, graphFor } from "./connections";
-import { runtimeProvider } from "./runtimeProvider";
+import { graphFor } from "./connections";
+import { defineProvider, withCleanup } from "./kernel";
 
 export const partnerInputsSchema = z.strictObject({
   /** Which configured tenant holds the entry: "source" or "target". */
@@ -36,124 +38,126 @@ export const partnerInputsSchema = z.strictObject({
 });
 export type PartnerInputs = z.input<typeof partnerInputsSchema>;
 
-export interface PartnerOutputs {
-  tenant: TenantRole;
-  partnerTenantId: string;
-  settings: PartnerSettings;
-  /** True when the entry existed before this resource; delete then restores `found`. */
-  adopted: boolean;
-  found: PartnerSettings | null;
+interface Info extends Record<string, unknown> {
   isServiceProvider: boolean;
   isInMultiTenantOrganization: boolean;
 }
 
-const OUTPUT_ONLY = ["adopted", "found", "isServiceProvider", "isInMultiTenantOrganization"];
-const SETTING_KEYS = [...PARTNER_POLICY_KEYS, "identitySynchronization"] as const;
+/** The live settings in the declared shape: an identity-sync policy the declaration leaves out
+ * is not this resource's, so it is not reported as drift. */
+function liveSettings(now: PartnerSnapshot, declared: PartnerSettings): PartnerSettings {
+  return declared.identitySynchronization === null
+    ? { ...now.settings, identitySynchronization: null }
+    : now.settings;
+}
 
-export const provider: pulumi.dynamic.ResourceProvider<PartnerInputs, PartnerOutputs> = {
-  configure,
-
-  async check(_olds, news) {
-    const parsed = partnerInputsSchema.safeParse(userInputs(news, OUTPUT_ONLY));
-    if (!parsed.success) return { failures: checkFailures(parsed.error) };
-    return { inputs: { ...parsed.data, settings: canonicalPartnerSettings(parsed.data.settings) } };
-  },
-
-  async diff(_id, olds, news) {
-    const replaces: string[] = [];
-    if (olds.tenant !== news.tenant) replaces.push("tenant");
-    if (olds.partnerTenantId !== news.partnerTenantId) replaces.push("partnerTenantId");
-    const before = olds.settings as PartnerSettings;
-    const after = canonicalPartnerSettings(news.settings);
-    const changed = changedKeys(before, after, SETTING_KEYS);
-    // The engine shows the property-level diff of the inputs itself; this says whether to act.
-    return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: false };
-  },
+const defined = defineProvider<
+  typeof partnerInputsSchema,
+  Record<never, never>,
+  PartnerSettings,
+  Info,
+  CrossTenantAccessPartnerArgs
+>({
+  type: "CrossTenantAccessPartner",
+  module: "dist/providers/crossTenantAccessPartner",
+  schema: partnerInputsSchema,
+  infoKeys: ["isServiceProvider", "isInMultiTenantOrganization"],
+  canonical: (i) => ({
+    ...i,
+    partnerTenantId: i.partnerTenantId.toLowerCase(),
+    settings: canonicalPartnerSettings(i.settings),
+  }),
+  observed: ["settings"],
+  replaceOn: ["tenant", "partnerTenantId"],
+  objectKey: (id, i) => `${i.tenant} tenant's partner entry for ${id}`,
+  claim: (a) =>
+    pulumi.interpolate`${a.tenant} tenant's partner entry for ${pulumi.output(a.partnerTenantId).apply((t) => t.toLowerCase())}`,
 
   async create(inputs) {
-    const { tenant, partnerTenantId } = inputs;
-    const desired = canonicalPartnerSettings(inputs.settings);
+    const { tenant, partnerTenantId, settings } = inputs;
     const graph = graphFor(tenant);
     const existing = await readPartner(graph, partnerTenantId);
-    let found: PartnerSettings | null = null;
     if (existing) {
-      found = existing.settings;
-      await converge(tenant, partnerTenantId, existing.settings, desired);
-    } else if (await createPartner(graph, partnerTenantId, desired)) {
-      try {
-        await setIdentitySync(graph, partnerTenantId, null, desired.identitySynchronization);
-      } catch (e) {
-        // Leave nothing half-made: without this, the entry would exist outside any state.
-        await deletePartner(graph, partnerTenantId).catch((cleanup) =>
-          pulumi.log.warn(
-            `could not remove partner entry ${partnerTenantId} after a failed create: ${cleanup}`,
-          ),
-        );
-        throw e;
-      }
-    } else {
-      // Created by someone else between our read and our POST: adopt it like any existing entry.
-      const raced = await mustRead(tenant, partnerTenantId);
-      found = raced.settings;
-      await converge(tenant, partnerTenantId, raced.settings, desired);
+      await converge(tenant, partnerTenantId, existing.settings, settings);
+      return { id: partnerTenantId, ownership: { kind: "adopted", found: existing.settings } };
     }
-    const after = await mustRead(tenant, partnerTenantId);
-    return { id: partnerTenantId, outs: outputs(inputs, after, found !== null, found) };
+    if (await createPartner(graph, partnerTenantId, settings)) {
+      await withCleanup(() => setIdentitySync(graph, partnerTenantId, null, settings.identitySynchronization), {
+        describe: `the ${tenant} tenant's partner entry for ${partnerTenantId}`,
+        run: () => deletePartner(graph, partnerTenantId),
+      });
+      return { id: partnerTenantId, ownership: { kind: "created" } };
+    }
+    // Created by someone else between our read and our POST: adopt it like any existing entry.
+    const raced = await mustRead(tenant, partnerTenantId);
+    await converge(tenant, partnerTenantId, raced.settings, settings);
+    return { id: partnerTenantId, ownership: { kind: "adopted", found: raced.settings } };
   },
 
-  async read(id, props) {
-    const tenant = props?.tenant as TenantRole;
-    const now = await readPartner(graphFor(tenant), id);
-    if (!now) return {}; // gone: Pulumi drops it from state on refresh
-    return { id, props: { ...(props as PartnerOutputs), ...snapshotOutputs(now) } };
+  async observe(id, inputs) {
+    const now = await readPartner(graphFor(inputs.tenant), id);
+    if (!now) return undefined;
+    return {
+      live: { settings: liveSettings(now, inputs.settings) },
+      info: { isServiceProvider: now.isServiceProvider, isInMultiTenantOrganization: now.isInMultiTenantOrganization },
+    };
   },
 
-  async update(id, olds, news) {
-    const desired = canonicalPartnerSettings(news.settings);
+  async update(id, _olds, news) {
     // Compare with the tenant as it is now, not with state that may be stale: an update then
     // also repairs drift that no refresh has seen yet.
     const now = await mustRead(news.tenant, id);
-    await converge(news.tenant, id, now.settings, desired);
-    const after = await mustRead(news.tenant, id);
-    return { outs: outputs(news, after, olds.adopted, olds.found) };
+    await converge(news.tenant, id, now.settings, news.settings);
   },
 
-  async delete(id, props) {
-    const graph = graphFor(props.tenant);
-    if (props.adopted && props.found) {
-      const now = await readPartner(graph, id);
-      if (now) await converge(props.tenant, id, now.settings, props.found);
-      return;
+  async remove(id, state) {
+    const graph = graphFor(state.tenant);
+    const now = await readPartner(graph, id);
+    if (!now) return;
+    if (state.settings.identitySynchronization === null && now.settings.identitySynchronization !== null) {
+      throw new Error(
+        `the ${state.tenant} tenant's partner entry for ${id} now has an identity-synchronization policy that this stack did not declare, ` +
+          "and Graph deletes it with the entry: remove that policy by hand if it is not needed, or keep the entry " +
+          "(pulumi state delete, or retainOnDelete) and destroy again; nothing was deleted",
+      );
     }
     await deletePartner(graph, id);
   },
-};
 
-/** Changes only what differs between `current` and `desired`. */
+  async restore(id, state, found) {
+    const now = await readPartner(graphFor(state.tenant), id);
+    if (!now) return;
+    // An identity-sync policy is put back only if this resource managed it.
+    const back =
+      state.settings.identitySynchronization === null
+        ? { ...found, identitySynchronization: now.settings.identitySynchronization }
+        : found;
+    await converge(state.tenant, id, now.settings, back);
+  },
+});
+
+export const provider = defined.provider;
+
+/** Changes only what differs between `current` and `desired`. An undeclared (null) identity-sync
+ * policy is left as it is. */
 async function converge(
   tenant: TenantRole,
   partnerTenantId: string,
   current: PartnerSettings,
   desired: PartnerSettings,
-) {
+): Promise<void> {
   const graph = graphFor(tenant);
-  const keys = changedKeys<PartnerSettings>(
-    current,
-    desired,
-    PARTNER_POLICY_KEYS,
-  ) as (typeof PARTNER_POLICY_KEYS)[number][];
+  const keys = changedKeys<PartnerSettings>(current, desired, PARTNER_POLICY_KEYS) as (typeof PARTNER_POLICY_KEYS)[number][];
   await updatePartner(graph, partnerTenantId, desired, keys);
-  if (!sameValue(current.identitySynchronization, desired.identitySynchronization)) {
-    await setIdentitySync(
-      graph,
-      partnerTenantId,
-      current.identitySynchronization,
-      desired.identitySynchronization,
-    );
+  if (
+    desired.identitySynchronization !== null &&
+    !sameValue(current.identitySynchronization, desired.identitySynchronization)
+  ) {
+    await setIdentitySync(graph, partnerTenantId, current.identitySynchronization, desired.identitySynchronization);
   }
 }
 
-async function mustRead(tenant: TenantRole, partnerTenantId: string) {
+async function mustRead(tenant: TenantRole, partnerTenantId: string): Promise<PartnerSnapshot> {
   const now = await readPartner(graphFor(tenant), partnerTenantId);
   if (!now) {
     throw new Error(
@@ -163,29 +167,6 @@ async function mustRead(tenant: TenantRole, partnerTenantId: string) {
   return now;
 }
 
-function snapshotOutputs(now: NonNullable<Awaited<ReturnType<typeof readPartner>>>) {
-  return {
-    settings: now.settings,
-    isServiceProvider: now.isServiceProvider,
-    isInMultiTenantOrganization: now.isInMultiTenantOrganization,
-  };
-}
-
-function outputs(
-  inputs: PartnerInputs,
-  now: NonNullable<Awaited<ReturnType<typeof readPartner>>>,
-  adopted: boolean,
-  found: PartnerSettings | null,
-): PartnerOutputs {
-  return {
-    tenant: inputs.tenant,
-    partnerTenantId: inputs.partnerTenantId.toLowerCase(),
-    adopted,
-    found,
-    ...snapshotOutputs(now),
-  };
-}
-
 export interface CrossTenantAccessPartnerArgs {
   tenant: pulumi.Input<TenantRole>;
   partnerTenantId: pulumi.Input<string>;
@@ -193,29 +174,12 @@ export interface CrossTenantAccessPartnerArgs {
 }
 
 /** A partner entry in one tenant's cross-tenant access policy. */
-export class CrossTenantAccessPartner extends pulumi.dynamic.Resource {
+export class CrossTenantAccessPartner extends defined.Resource {
   declare readonly tenant: pulumi.Output<TenantRole>;
   declare readonly partnerTenantId: pulumi.Output<string>;
+  /** The entry's settings as the tenant has them, as of the last read. */
   declare readonly settings: pulumi.Output<PartnerSettings>;
-  declare readonly adopted: pulumi.Output<boolean>;
-  declare readonly found: pulumi.Output<PartnerSettings | null>;
+  declare readonly ownership: pulumi.Output<{ kind: "created" } | { kind: "adopted"; found: PartnerSettings }>;
   declare readonly isServiceProvider: pulumi.Output<boolean>;
   declare readonly isInMultiTenantOrganization: pulumi.Output<boolean>;
-
-  constructor(name: string, args: CrossTenantAccessPartnerArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      runtimeProvider("dist/providers/crossTenantAccessPartner"),
-      name,
-      {
-        adopted: undefined,
-        found: undefined,
-        isServiceProvider: undefined,
-        isInMultiTenantOrganization: undefined,
-        ...args,
-      },
-      opts,
-      "entra-coexistence",
-      "CrossTenantAccessPartner",
-    );
-  }
 }

@@ -4,14 +4,19 @@
 // reach-back group is created in AD by the identity team and adopted here by name.
 //
 // Changing disabled plans is one assignLicense with the new disabledPlans, in place: members
-// never lose the license, unlike a remove-then-add. Read reports drift of three kinds: the
-// group's licenses edited by hand, the original group's SKUs changed, and a plan that triggers
-// scrubbing (say, one Microsoft added to a SKU) left enabled in the reach-back group.
+// never lose the license, unlike a remove-then-add. Drift (the kernel's model) shows in
+// `assignedLicenses` (edited by hand), `originalLicenses` (the original group's SKUs changed since
+// the mapping was reviewed) and `scrubbingPlansLeftEnabled` (say, a plan Microsoft added).
+//
+// Members are what matters here: destroy and replace never take a license away from a member.
+// A group that has members is neither unlicensed nor deleted: it is refused, naming the group and
+// its member count. An adopted group gets back exactly the licenses it had when found.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { licenseGroupMappingSchema, reachBackDisabledPlans } from "../lib/config/licenseGroups";
 import { TENANT_ROLES, type TenantRole } from "../lib/config/stackConfig";
 import { sameValue } from "../lib/crossTenantAccess/settings";
+import type { GraphClient } from "../lib/graph/client";
 import {
   type AssignedLicense,
   assignLicenses,
@@ -20,13 +25,14 @@ import {
   createSecurityGroup,
   deleteGroup,
   findGroupsByName,
+  type LicenseGroup,
   listSubscribedSkus,
   readGroup,
+  type SubscribedSku,
 } from "../lib/licensing/licenseGroupApi";
 import { describeReason, scrubbingPlansOf } from "../lib/licensing/servicePlans";
-import { checkFailures, userInputs } from "./checkFailures";
-import { configure, graphFor } from "./connections";
-import { runtimeProvider } from "./runtimeProvider";
+import { graphFor } from "./connections";
+import { defineProvider, type State, withCleanup } from "./kernel";
 
 export const licenseGroupInputsSchema = z.strictObject({
   tenant: z.enum(TENANT_ROLES),
@@ -37,33 +43,27 @@ export const licenseGroupInputsSchema = z.strictObject({
 export type LicenseGroupInputs = z.input<typeof licenseGroupInputsSchema>;
 type Inputs = z.output<typeof licenseGroupInputsSchema>;
 
-export interface LicenseGroupOutputs extends Inputs {
-  groupId: string;
-  /** True when this resource created the group (and so deletes it). */
-  created: boolean;
-  /** The reach-back group's licenses as Graph has them. */
-  assigned: AssignedLicense[];
-  /** The original group's licenses as Graph has them. */
-  original: AssignedLicense[];
+/** What the declaration implies the tenant has; compared with what it has after each read. */
+interface Expected {
+  /** The reach-back group's licenses: the original's SKUs, its disabled plans + the scrubbing plans. */
+  assignedLicenses: AssignedLicense[];
+  /** The original group's licenses as the mapping was reviewed for. */
+  originalLicenses: AssignedLicense[];
   /** Plans that trigger proxy scrubbing but are enabled in the reach-back group: must stay empty. */
   scrubbingPlansLeftEnabled: string[];
-  /** The reach-back group assigns what the mapping and the catalogue ask, as of the last read. */
-  assignedAsDeclared: boolean;
-  /** The original group assigns what the mapping was reviewed for, as of the last read. */
-  originalAsReviewed: boolean;
-  memberCount: number;
 }
 
-const OUTPUT_ONLY = [
-  "groupId",
-  "created",
-  "assigned",
-  "original",
-  "scrubbingPlansLeftEnabled",
-  "assignedAsDeclared",
-  "originalAsReviewed",
-  "memberCount",
-];
+interface Found {
+  /** The licenses the group assigned when this resource adopted it. */
+  licenses: AssignedLicense[];
+}
+
+// No member count here: members come and go every wave, and a changing output would read as drift.
+interface Info extends Record<string, unknown> {
+  groupId: string;
+}
+
+type St = State<Inputs & Expected, Found, Info>;
 
 /** What the reach-back group must assign, from the reviewed mapping. */
 export function desiredLicenses(inputs: Inputs): AssignedLicense[] {
@@ -79,217 +79,255 @@ export function expectedOriginal(inputs: Inputs): AssignedLicense[] {
   );
 }
 
-export const provider: pulumi.dynamic.ResourceProvider<LicenseGroupInputs, LicenseGroupOutputs> = {
-  configure,
+const groupKey = (tenant: string, name: string) => `${tenant} tenant's group ${name.toLowerCase()}`;
 
-  async check(_olds, news) {
-    const parsed = licenseGroupInputsSchema.safeParse(userInputs(news, OUTPUT_ONLY));
-    if (!parsed.success) return { failures: checkFailures(parsed.error) };
-    return { inputs: parsed.data };
-  },
+const defined = defineProvider<typeof licenseGroupInputsSchema, Expected, Found, Info, ReachBackLicenseGroupArgs>(
+  {
+    type: "ReachBackLicenseGroup",
+    module: "dist/providers/reachBackLicenseGroup",
+    schema: licenseGroupInputsSchema,
+    infoKeys: ["groupId"],
+    expected: {
+      keys: ["assignedLicenses", "originalLicenses", "scrubbingPlansLeftEnabled"],
+      of: (i) => ({
+        assignedLicenses: desiredLicenses(i),
+        originalLicenses: expectedOriginal(i),
+        scrubbingPlansLeftEnabled: [],
+      }),
+    },
+    observed: ["assignedLicenses", "originalLicenses", "scrubbingPlansLeftEnabled"],
+    // Another original group, or a group from another place: another reach-back group. For a
+    // cloud group a new name is a rename in place; for an AD group, another group to adopt.
+    replaceOn: (olds, news) => {
+      const r: string[] = [];
+      if (olds.tenant !== news.tenant) r.push("tenant");
+      if (olds.mapping.originalGroupId !== news.mapping.originalGroupId) r.push("mapping.originalGroupId");
+      if (olds.mapping.source !== news.mapping.source) r.push("mapping.source");
+      if (news.mapping.source === "onPremises" && olds.mapping.reachBackGroupName !== news.mapping.reachBackGroupName) {
+        r.push("mapping.reachBackGroupName");
+      }
+      return r;
+    },
+    describeReplace: (olds, news) => {
+      const sameGroup =
+        olds.tenant === news.tenant &&
+        olds.mapping.reachBackGroupName.toLowerCase() === news.mapping.reachBackGroupName.toLowerCase();
+      return sameGroup
+        ? `the replacement takes over the group ${olds.mapping.reachBackGroupName} (${olds.groupId}) as it is: its members keep their licenses and the group is not deleted`
+        : `${news.mapping.reachBackGroupName} is used from now on; the old group ${olds.mapping.reachBackGroupName} (${olds.groupId}) ` +
+            "is unlicensed or deleted only if it has no members: if members are still in it, pulumi up stops there, naming the group and how many";
+    },
+    objectKey: (id, i) => `${i.tenant} tenant's group ${id}`,
+    claim: (a) =>
+      pulumi
+        .all([a.tenant, a.mapping])
+        .apply(([tenant, mapping]) => groupKey(tenant, mapping.reachBackGroupName)),
 
-  async diff(_id, olds, news) {
-    const n = licenseGroupInputsSchema.parse(userInputs(news as Record<string, unknown>, OUTPUT_ONLY));
-    const replaces: string[] = [];
-    if (olds.tenant !== n.tenant) replaces.push("tenant");
-    if (olds.mapping.originalGroupId !== n.mapping.originalGroupId) replaces.push("mapping.originalGroupId");
-    if (olds.mapping.source !== n.mapping.source) replaces.push("mapping.source");
-    if (
-      n.mapping.source === "onPremises" &&
-      olds.mapping.reachBackGroupName !== n.mapping.reachBackGroupName
-    ) {
-      replaces.push("mapping.reachBackGroupName"); // another AD group: adopt that one instead
-    }
-    // No network here: what the tenant looked like comes from the last read (refresh).
-    const declared = {
-      mapping: olds.mapping,
-      forceDisable: olds.forceDisable,
-      neverDisable: olds.neverDisable,
-    };
-    const changes =
-      replaces.length > 0 ||
-      !sameValue(declared, {
-        mapping: n.mapping,
-        forceDisable: n.forceDisable,
-        neverDisable: n.neverDisable,
-      }) ||
-      !olds.assignedAsDeclared ||
-      !olds.originalAsReviewed ||
-      olds.scrubbingPlansLeftEnabled.length > 0;
-    return { changes, replaces, deleteBeforeReplace: true };
-  },
-
-  async create(news) {
-    const inputs = licenseGroupInputsSchema.parse(userInputs(news as Record<string, unknown>, OUTPUT_ONLY));
-    const graph = graphFor(inputs.tenant);
-    const { mapping } = inputs;
-    const original = await readGroup(graph, mapping.originalGroupId);
-    if (!original) {
-      throw new Error(
-        `license group ${mapping.originalGroupName} (${mapping.originalGroupId}) does not exist in the ${inputs.tenant} tenant; run coex discover again and review the mapping`,
-      );
-    }
-    checkOriginal(inputs, original.assignedLicenses);
-    const existing = await findGroupsByName(graph, mapping.reachBackGroupName);
-    if (existing.length > 1) {
-      throw new Error(
-        `${existing.length} groups are named ${mapping.reachBackGroupName}; rename all but one (ids ${existing.map((g) => g.id).join(", ")})`,
-      );
-    }
-    let groupId: string;
-    let created = false;
-    if (mapping.source === "onPremises") {
-      const synced = existing[0];
-      if (synced?.onPremisesSyncEnabled !== true) {
+    async create(inputs) {
+      const graph = graphFor(inputs.tenant);
+      const { mapping } = inputs;
+      await mustReadOriginal(graph, inputs);
+      const existing = await findGroupsByName(graph, mapping.reachBackGroupName);
+      if (existing.length > 1) {
+        throw new Error(
+          `${existing.length} groups are named ${mapping.reachBackGroupName}; rename all but one (ids ${existing.map((g) => g.id).join(", ")}); nothing was written`,
+        );
+      }
+      const licenses = await withNewScrubbingPlans(graph, inputs, desiredLicenses(inputs));
+      const found = existing[0];
+      if (mapping.source === "onPremises" && found?.onPremisesSyncEnabled !== true) {
         throw new Error(
           `the reach-back group ${mapping.reachBackGroupName} for ${mapping.originalGroupName} must be created in Active Directory ` +
             `(beside the original, which is synced from on-premises) and synced by Entra Connect before pulumi up; ` +
-            (synced ? "a cloud group has that name" : "no group has that name in the tenant yet"),
+            `${found ? "a cloud group has that name" : "no group has that name in the tenant yet"}; nothing was written`,
         );
       }
-      groupId = synced.id;
-    } else if (existing[0]) {
-      if (existing[0].onPremisesSyncEnabled === true) {
+      if (mapping.source === "cloud" && found?.onPremisesSyncEnabled === true) {
         throw new Error(
-          `${mapping.reachBackGroupName} is synced from on-premises; the mapping says source: cloud`,
+          `${mapping.reachBackGroupName} is synced from on-premises, but the mapping for ${mapping.originalGroupName} says source: cloud; nothing was written`,
         );
       }
-      groupId = existing[0].id; // adopted: a group of that name was made before this stack
-    } else {
+      if (found) {
+        // Made before this resource (by hand, in AD, or by a resource this one replaces): adopt it
+        // and remember its licenses, which destroy puts back.
+        await assignLicenses(graph, found.id, changedLicenses(found.assignedLicenses, licenses), []);
+        return { id: found.id, ownership: { kind: "adopted", found: { licenses: found.assignedLicenses } } };
+      }
       const group = await createSecurityGroup(
         graph,
         mapping.reachBackGroupName,
         `B2B reach-back licenses of ${mapping.originalGroupName}, without the plans that trigger proxy scrubbing`,
       );
-      groupId = group.id;
-      created = true;
-    }
-    try {
-      await assignLicenses(graph, groupId, await withNewScrubbingPlans(inputs, desiredLicenses(inputs)), []);
-    } catch (e) {
       // Leave nothing half-made: a group created here without its licenses would be orphaned.
-      if (created) await deleteGroup(graph, groupId).catch(() => undefined);
-      throw e;
-    }
-    return { id: groupId, outs: await outputs(inputs, groupId, created) };
-  },
+      await withCleanup(() => assignLicenses(graph, group.id, licenses, []), {
+        describe: `the new group ${mapping.reachBackGroupName} (${group.id})`,
+        run: () => deleteGroup(graph, group.id),
+      });
+      return { id: group.id, ownership: { kind: "created" } };
+    },
 
-  async read(id, props) {
-    const p = props as LicenseGroupOutputs;
-    const graph = graphFor(p.tenant);
-    const group = await readGroup(graph, id);
-    if (!group) return {};
-    return { id, props: await outputs(p, id, p.created, group.assignedLicenses) };
-  },
+    async observe(id, inputs) {
+      const graph = graphFor(inputs.tenant);
+      const group = await readGroup(graph, id);
+      if (!group) return undefined;
+      const original = await readGroup(graph, inputs.mapping.originalGroupId);
+      const skus = await listSubscribedSkus(graph);
+      return {
+        live: {
+          assignedLicenses: asDeclared(group.assignedLicenses, skus, inputs),
+          originalLicenses: original?.assignedLicenses ?? [],
+          scrubbingPlansLeftEnabled: leftEnabled(group.assignedLicenses, skus, inputs),
+        },
+        info: { groupId: id },
+      };
+    },
 
-  async update(id, olds, news) {
-    const inputs = licenseGroupInputsSchema.parse(userInputs(news as Record<string, unknown>, OUTPUT_ONLY));
-    const graph = graphFor(inputs.tenant);
-    const original = await readGroup(graph, inputs.mapping.originalGroupId);
-    if (!original)
-      throw new Error(
-        `license group ${inputs.mapping.originalGroupName} no longer exists; review the mapping`,
+    async update(id, olds, news) {
+      const graph = graphFor(news.tenant);
+      await mustReadOriginal(graph, news);
+      const now = (await readGroup(graph, id))?.assignedLicenses ?? [];
+      const desired = await withNewScrubbingPlans(graph, news, desiredLicenses(news));
+      const add = changedLicenses(now, desired);
+      // Only SKUs this resource assigned are taken away: what an adopted group had stays.
+      const found = olds.ownership.kind === "adopted" ? olds.ownership.found.licenses : [];
+      const remove = now
+        .filter((n) => !desired.some((d) => d.skuId === n.skuId) && !found.some((f) => f.skuId === n.skuId))
+        .map((n) => n.skuId);
+      if (add.length + remove.length > 0) {
+        const members = await countMembers(graph, id);
+        pulumi.log.info(
+          `${news.mapping.reachBackGroupName}: assignLicense in place (${add.length} SKU(s) changed, ${remove.length} removed) for ${members} member(s)`,
+        );
+        await assignLicenses(graph, id, add, remove);
+      }
+      if (news.mapping.source === "cloud" && olds.mapping.reachBackGroupName !== news.mapping.reachBackGroupName) {
+        await graph.patch(`/groups/${id}`, { displayName: news.mapping.reachBackGroupName });
+      }
+    },
+
+    async remove(id, state) {
+      const graph = graphFor(state.tenant);
+      const group = await readGroup(graph, id);
+      if (!group) return;
+      await refuseIfMembersWouldLoseLicenses(graph, state, group, "delete it");
+      // Licenses go first: Graph refuses to delete a group that still assigns them.
+      await assignLicenses(
+        graph,
+        id,
+        [],
+        group.assignedLicenses.map((l) => l.skuId),
       );
-    checkOriginal(inputs, original.assignedLicenses);
-    const now = (await readGroup(graph, id))?.assignedLicenses ?? [];
-    const desired = await withNewScrubbingPlans(inputs, desiredLicenses(inputs));
-    // One call: changed SKUs re-added with their new disabled plans (in place), stale ones removed.
-    const add = desired.filter((d) => !now.some((n) => sameValue(n, d)));
-    const remove = now.filter((n) => !desired.some((d) => d.skuId === n.skuId)).map((n) => n.skuId);
-    if (add.length + remove.length > 0) {
-      const members = await countMembers(graph, id);
-      pulumi.log.info(
-        `${inputs.mapping.reachBackGroupName}: assignLicense in place (${add.length} SKU(s) changed, ${remove.length} removed) for ${members} member(s)`,
-      );
-      await assignLicenses(graph, id, add, remove);
-    }
-    if (
-      inputs.mapping.source === "cloud" &&
-      olds.mapping.reachBackGroupName !== inputs.mapping.reachBackGroupName
-    ) {
-      await graph.patch(`/groups/${id}`, { displayName: inputs.mapping.reachBackGroupName });
-    }
-    return { outs: await outputs(inputs, id, olds.created) };
-  },
+      await deleteGroup(graph, id);
+    },
 
-  async delete(id, props) {
-    const graph = graphFor(props.tenant);
-    const group = await readGroup(graph, id);
-    if (!group) return;
-    // Licenses go first: Graph refuses to delete a group that still assigns them.
-    await assignLicenses(
-      graph,
-      id,
-      [],
-      group.assignedLicenses.map((l) => l.skuId),
-    );
-    if (props.created) await deleteGroup(graph, id);
+    async restore(id, state, found) {
+      const graph = graphFor(state.tenant);
+      const group = await readGroup(graph, id);
+      if (!group) return;
+      const remove = group.assignedLicenses
+        .filter((l) => !found.licenses.some((f) => f.skuId === l.skuId))
+        .map((l) => l.skuId);
+      if (remove.length > 0) await refuseIfMembersWouldLoseLicenses(graph, state, group, "give it back the licenses it had when adopted");
+      await assignLicenses(graph, id, changedLicenses(group.assignedLicenses, found.licenses), remove);
+    },
   },
-};
+);
+
+export const provider = defined.provider;
+
+/** Members keep their licenses: a group with members is not unlicensed or deleted. */
+async function refuseIfMembersWouldLoseLicenses(
+  graph: GraphClient,
+  state: St,
+  group: LicenseGroup,
+  action: string,
+): Promise<void> {
+  const members = await countMembers(graph, group.id);
+  if (members === 0) return;
+  throw new Error(
+    `the reach-back group ${group.displayName} (${group.id}) has ${members} member(s), who would lose their licenses if this resource went on to ${action}: ` +
+      `move the members back to ${state.mapping.originalGroupName} first (the users' rollback), or keep the group with the resource option retainOnDelete ` +
+      "(or pulumi state delete); nothing was changed",
+  );
+}
 
 /** Refuses to go on when the original group no longer assigns what the reviewed mapping says. */
-function checkOriginal(inputs: Inputs, actual: AssignedLicense[]): void {
+async function mustReadOriginal(graph: GraphClient, inputs: Inputs): Promise<void> {
+  const { mapping } = inputs;
+  const original = await readGroup(graph, mapping.originalGroupId);
+  if (!original) {
+    throw new Error(
+      `license group ${mapping.originalGroupName} (${mapping.originalGroupId}) does not exist in the ${inputs.tenant} tenant; run coex discover again and review the mapping; nothing was written`,
+    );
+  }
   const expected = expectedOriginal(inputs);
-  if (!sameValue(canonicalLicenses(actual), expected)) {
+  if (!sameValue(original.assignedLicenses, expected)) {
     const fmt = (ls: AssignedLicense[]) =>
       ls.map((l) => `${l.skuId} (disabled: ${l.disabledPlans.length})`).join(", ") || "none";
     throw new Error(
-      `license group ${inputs.mapping.originalGroupName} (${inputs.mapping.originalGroupId}) now assigns ${fmt(canonicalLicenses(actual))}, ` +
+      `license group ${mapping.originalGroupName} (${mapping.originalGroupId}) now assigns ${fmt(original.assignedLicenses)}, ` +
         `but the mapping was reviewed for ${fmt(expected)}: run coex discover, review the change and update the stack configuration; nothing was written`,
     );
   }
 }
 
+/** The licenses of `want` that `have` does not assign exactly so (one assignLicense adds or changes them). */
+function changedLicenses(have: readonly AssignedLicense[], want: readonly AssignedLicense[]): AssignedLicense[] {
+  return want.filter((w) => !have.some((h) => sameValue(h, w)));
+}
+
+function scrubbingPlanIds(sku: SubscribedSku | undefined, inputs: Inputs): string[] {
+  const overrides = { forceDisable: inputs.forceDisable, neverDisable: inputs.neverDisable };
+  return sku ? scrubbingPlansOf(sku.servicePlans, overrides).map((p) => p.servicePlanId.toLowerCase()) : [];
+}
+
 /** Adds plans that trigger scrubbing but are not yet in the mapping (Microsoft added them to the
  * SKU since discovery), so the reach-back group never licenses them. */
-async function withNewScrubbingPlans(inputs: Inputs, desired: AssignedLicense[]): Promise<AssignedLicense[]> {
-  const skus = await listSubscribedSkus(graphFor(inputs.tenant));
-  const overrides = { forceDisable: inputs.forceDisable, neverDisable: inputs.neverDisable };
+async function withNewScrubbingPlans(
+  graph: GraphClient,
+  inputs: Inputs,
+  desired: AssignedLicense[],
+): Promise<AssignedLicense[]> {
+  const skus = await listSubscribedSkus(graph);
   return canonicalLicenses(
     desired.map((d) => {
-      const sku = skus.find((s) => s.skuId.toLowerCase() === d.skuId);
-      const extra = sku
-        ? scrubbingPlansOf(sku.servicePlans, overrides).map((p) => p.servicePlanId.toLowerCase())
-        : [];
+      const extra = scrubbingPlanIds(
+        skus.find((s) => s.skuId.toLowerCase() === d.skuId),
+        inputs,
+      );
       return { skuId: d.skuId, disabledPlans: [...new Set([...d.disabledPlans, ...extra])] };
     }),
   );
 }
 
-async function outputs(
-  inputs: Inputs,
-  groupId: string,
-  created: boolean,
-  assignedNow?: AssignedLicense[],
-): Promise<LicenseGroupOutputs> {
-  const graph = graphFor(inputs.tenant);
-  const assigned = assignedNow ?? (await readGroup(graph, groupId))?.assignedLicenses ?? [];
-  const original = (await readGroup(graph, inputs.mapping.originalGroupId))?.assignedLicenses ?? [];
-  const declared = await withNewScrubbingPlans(inputs, desiredLicenses(inputs));
-  const skus = await listSubscribedSkus(graph);
+/** The group's licenses in the declared shape: scrubbing plans disabled beyond the mapping (added
+ * by withNewScrubbingPlans) are the catalogue's business, reported by scrubbingPlansLeftEnabled. */
+function asDeclared(assigned: AssignedLicense[], skus: SubscribedSku[], inputs: Inputs): AssignedLicense[] {
+  const declared = desiredLicenses(inputs);
+  return canonicalLicenses(
+    assigned.map((a) => {
+      const mine = declared.find((d) => d.skuId === a.skuId)?.disabledPlans ?? [];
+      const auto = scrubbingPlanIds(
+        skus.find((s) => s.skuId.toLowerCase() === a.skuId),
+        inputs,
+      );
+      return { skuId: a.skuId, disabledPlans: a.disabledPlans.filter((p) => mine.includes(p) || !auto.includes(p)) };
+    }),
+  );
+}
+
+function leftEnabled(assigned: AssignedLicense[], skus: SubscribedSku[], inputs: Inputs): string[] {
   const overrides = { forceDisable: inputs.forceDisable, neverDisable: inputs.neverDisable };
-  const leftEnabled: string[] = [];
+  const out: string[] = [];
   for (const a of assigned) {
     const sku = skus.find((s) => s.skuId.toLowerCase() === a.skuId);
     for (const plan of sku ? scrubbingPlansOf(sku.servicePlans, overrides) : []) {
       if (!a.disabledPlans.includes(plan.servicePlanId.toLowerCase())) {
-        leftEnabled.push(
-          `${sku?.skuPartNumber}: ${plan.servicePlanName} (${plan.servicePlanId}), ${describeReason(plan.reason)}`,
-        );
+        out.push(`${sku?.skuPartNumber}: ${plan.servicePlanName} (${plan.servicePlanId}), ${describeReason(plan.reason)}`);
       }
     }
   }
-  return {
-    ...inputs,
-    groupId,
-    created,
-    assigned,
-    original,
-    scrubbingPlansLeftEnabled: leftEnabled.sort(),
-    assignedAsDeclared: sameValue(canonicalLicenses(assigned), declared),
-    originalAsReviewed: sameValue(canonicalLicenses(original), expectedOriginal(inputs)),
-    memberCount: await countMembers(graph, groupId),
-  };
+  return out.sort();
 }
 
 export interface ReachBackLicenseGroupArgs {
@@ -300,25 +338,12 @@ export interface ReachBackLicenseGroupArgs {
 }
 
 /** A reach-back license group beside an existing license group. */
-export class ReachBackLicenseGroup extends pulumi.dynamic.Resource {
+export class ReachBackLicenseGroup extends defined.Resource {
   declare readonly groupId: pulumi.Output<string>;
-  declare readonly created: pulumi.Output<boolean>;
-  declare readonly assigned: pulumi.Output<AssignedLicense[]>;
-  declare readonly original: pulumi.Output<AssignedLicense[]>;
+  declare readonly ownership: pulumi.Output<{ kind: "created" } | { kind: "adopted"; found: Found }>;
+  /** The reach-back group's licenses as Graph has them, in the declared shape. */
+  declare readonly assignedLicenses: pulumi.Output<AssignedLicense[]>;
+  /** The original group's licenses as Graph has them. */
+  declare readonly originalLicenses: pulumi.Output<AssignedLicense[]>;
   declare readonly scrubbingPlansLeftEnabled: pulumi.Output<string[]>;
-  declare readonly assignedAsDeclared: pulumi.Output<boolean>;
-  declare readonly originalAsReviewed: pulumi.Output<boolean>;
-  declare readonly memberCount: pulumi.Output<number>;
-
-  constructor(name: string, args: ReachBackLicenseGroupArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputsOnly = Object.fromEntries(OUTPUT_ONLY.map((k) => [k, undefined]));
-    super(
-      runtimeProvider("dist/providers/reachBackLicenseGroup"),
-      name,
-      { ...outputsOnly, ...args },
-      opts,
-      "entra-coexistence",
-      "ReachBackLicenseGroup",
-    );
-  }
 }

@@ -1,0 +1,282 @@
+// The provider kernel: the one way every resource of this product is checked, diffed, owned,
+// observed and cleaned up. A provider file declares its schema and what is specific to its
+// object (how to create, observe, converge, remove and restore it); the rules that keep users
+// safe live here, once:
+//
+// - check validates with the zod schema and strips what Pulumi and the outputs add, one way;
+// - diff makes no network calls: it compares the declaration with the live values of the last
+//   read, and replaces create the new object before the old one is deleted unless a provider
+//   says Graph forbids two at once;
+// - ownership: an object is either created by the resource or adopted, with what was found;
+//   delete only removes what the resource created and puts an adopted object back as found;
+// - two resources never hold one object: within a deployment, an object taken by one create is
+//   refused to a second, and the delete of an object a replacement already took over only
+//   releases it;
+// - a cleanup after a failed step reports what it could not undo, in the error the user sees;
+// - drift has one model: outputs carry, under the declared property's own name, the value the
+//   tenant or AD has, so that `refresh` shows `property: declared => live` and the next diff sees
+//   the difference.
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { sameValue } from "../lib/crossTenantAccess/settings";
+import { checkFailures } from "./checkFailures";
+import { configure } from "./connections";
+import { runtimeProvider } from "./runtimeProvider";
+
+/** Who brought the object under this resource, and what it was like then. */
+export type Ownership<Found> = { kind: "created" } | { kind: "adopted"; found: Found };
+
+/** A resource's state as Pulumi keeps it: the checked inputs, the live values of the observed
+ * properties (same names), the ownership record and the provider's informational outputs. */
+export type State<Inputs, Found, Info> = Inputs & { ownership: Ownership<Found> } & Info;
+
+export interface Observation<Live, Info> {
+  /** The observed properties as the tenant or AD has them, in the declared shape. */
+  live: Live;
+  /** Further outputs (ids, counts, found facts) that are not compared with the declaration. */
+  info: Info;
+}
+
+export interface ResourceSpec<
+  Schema extends z.ZodType<Record<string, unknown>>,
+  Expected extends object,
+  Found,
+  Info extends Record<string, unknown>,
+  Args = z.input<Schema>,
+> {
+  /** The resource type name, e.g. "ReachBackLicenseGroup". */
+  type: string;
+  /** The compiled implementation module the serialized shim loads (see runtimeProvider). */
+  module: string;
+  /** The user's inputs: validation and types in one. */
+  schema: Schema;
+  /** Output-only property names of Info (declared as undefined inputs so that they are typed). */
+  infoKeys: readonly (keyof Info & string)[];
+  /** Canonical form of valid inputs (sorted lists, lower-case ids), so equal means equal. */
+  canonical?: (inputs: z.output<Schema>) => z.output<Schema>;
+  /** Properties the declaration implies without the user writing them (e.g. "no plan that triggers
+   * scrubbing left enabled": `scrubbingPlansLeftEnabled: []`); kept with the inputs, observed like them. */
+  expected?: { keys: readonly (keyof Expected & string)[]; of: (inputs: z.output<Schema>) => Expected };
+  /** The properties whose live values observe reports and diff compares with the declaration. */
+  observed: readonly (keyof (z.output<Schema> & Expected) & string)[];
+  /** Properties (dotted paths) whose change means another object: the old one is replaced. A
+   * function when it depends on the values. */
+  replaceOn:
+    | readonly string[]
+    | ((olds: z.output<Schema> & Expected, news: z.output<Schema> & Expected) => string[]);
+  /** What a replacement will do, said at preview (diff makes no calls: from the last read). */
+  describeReplace?: (
+    olds: State<z.output<Schema> & Expected, Found, Info>,
+    news: z.output<Schema> & Expected,
+  ) => string | undefined;
+  /** Only where Graph refuses two such objects at once; otherwise the new one is created first. */
+  deleteBeforeReplace?: boolean;
+  /** A stable key of the object in its tenant or directory (e.g. "source:group:<id>"), used to keep
+   * two resources from holding one object. */
+  objectKey: (id: string, inputs: z.output<Schema>) => string;
+  /** The same key from the program's arguments, where it can be known before any call: two
+   * resources of one program that claim one object are refused at preview. */
+  claim?: (args: Args) => pulumi.Input<string> | undefined;
+
+  /** Creates the object, or adopts the one that already exists (recording what was found), and
+   * brings it to the declaration. Cleans up what it made if a later step fails (see cleanup). */
+  create(inputs: z.output<Schema> & Expected): Promise<{ id: string; ownership: Ownership<Found> }>;
+  /** Reads the object; undefined when it is gone. */
+  observe(
+    id: string,
+    inputs: z.output<Schema> & Expected,
+    ownership: Ownership<Found>,
+  ): Promise<Observation<Partial<z.output<Schema> & Expected>, Info> | undefined>;
+  /** Brings the object from what the tenant has now to the declaration. */
+  update(
+    id: string,
+    olds: State<z.output<Schema> & Expected, Found, Info>,
+    news: z.output<Schema> & Expected,
+  ): Promise<void>;
+  /** Removes an object this resource created. May refuse (throw) to protect what others rely on. */
+  remove(id: string, state: State<z.output<Schema> & Expected, Found, Info>): Promise<void>;
+  /** Puts an adopted object back as it was found; never deletes it. */
+  restore(id: string, state: State<z.output<Schema> & Expected, Found, Info>, found: Found): Promise<void>;
+}
+
+const KERNEL_KEYS = ["__provider", "ownership"];
+
+/** Objects claimed by the resources of this program, by their key (see ResourceSpec.claim). */
+const claimedInProgram = new Map<string, string>();
+
+/** Objects taken by a create in this provider process (one process serves a whole deployment). */
+const takenThisRun = new Map<string, string>();
+
+/**
+ * Runs a cleanup after a failure and never hides either error: the original error is rethrown
+ * with what the cleanup could not undo, so the user knows what is left and what to do.
+ */
+export async function withCleanup<T>(
+  work: () => Promise<T>,
+  cleanup: { describe: string; run: () => Promise<void> },
+): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    try {
+      await cleanup.run();
+    } catch (c) {
+      const msg = `${(e as Error).message}; and the cleanup failed, so ${cleanup.describe} is left behind: ${(c as Error).message}`;
+      pulumi.log.warn(`cleanup failed: ${cleanup.describe} is left behind: ${(c as Error).message}`);
+      const combined = new Error(msg);
+      combined.stack = (e as Error).stack;
+      throw combined;
+    }
+    throw e;
+  }
+}
+
+export interface Defined<Args> {
+  provider: pulumi.dynamic.ResourceProvider;
+  /** Base class of the resource's program-side class. */
+  Resource: new (name: string, args: Args, opts?: pulumi.CustomResourceOptions) => pulumi.dynamic.Resource;
+}
+
+export function defineProvider<
+  Schema extends z.ZodType<Record<string, unknown>>,
+  Expected extends object,
+  Found,
+  Info extends Record<string, unknown>,
+  Args = z.input<Schema>,
+>(spec: ResourceSpec<Schema, Expected, Found, Info, Args>): Defined<Args> {
+  type Inputs = z.output<Schema> & Expected;
+  type St = State<Inputs, Found, Info>;
+  // What Pulumi and the outputs add to the property bag; the user's inputs are the rest.
+  const notInputs = new Set<string>([...KERNEL_KEYS, ...spec.infoKeys, ...(spec.expected?.keys ?? [])]);
+  const userInputs = (bag: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(bag).filter(([k]) => !notInputs.has(k)));
+
+  const checked = (news: Record<string, unknown>) => {
+    const parsed = spec.schema.safeParse(userInputs(news));
+    if (!parsed.success) return { failures: checkFailures(parsed.error) };
+    const inputs = spec.canonical ? spec.canonical(parsed.data) : parsed.data;
+    return { inputs: { ...inputs, ...(spec.expected?.of(inputs) ?? {}) } as Inputs };
+  };
+
+  const outputs = (inputs: Inputs, ownership: Ownership<Found>, seen: Observation<Partial<Inputs>, Info>) =>
+    ({ ...inputs, ...seen.live, ownership, ...seen.info }) as unknown as St;
+
+  const mustObserve = async (id: string, inputs: Inputs, ownership: Ownership<Found>) => {
+    const seen = await spec.observe(id, inputs, ownership);
+    if (!seen) {
+      throw new Error(
+        `${spec.type} ${id} disappeared while it was being written (someone deleted it); run pulumi up again`,
+      );
+    }
+    return seen;
+  };
+
+  const provider: pulumi.dynamic.ResourceProvider = {
+    configure,
+
+    async check(_olds, news) {
+      return checked(news);
+    },
+
+    async diff(_id, olds, news) {
+      // news are the checked inputs; olds are the last outputs, whose observed properties hold
+      // what the tenant had at the last read.
+      const replaces =
+        typeof spec.replaceOn === "function"
+          ? spec.replaceOn(olds as Inputs, news as Inputs)
+          : spec.replaceOn.filter((k) => !sameValue(getPath(olds, k), getPath(news, k)));
+      const said = replaces.length > 0 ? spec.describeReplace?.(olds as St, news as Inputs) : undefined;
+      if (said) pulumi.log.warn(`${spec.type} ${_id} will be replaced (${replaces.join(", ")}): ${said}`);
+      const declaredKeys = Object.keys(news).filter((k) => k !== "__provider");
+      const changed = declaredKeys.filter((k) => !sameValue(olds[k], news[k]));
+      return {
+        changes: replaces.length > 0 || changed.length > 0,
+        replaces,
+        deleteBeforeReplace: spec.deleteBeforeReplace === true,
+      };
+    },
+
+    async create(news) {
+      const inputs = news as Inputs;
+      const { id, ownership } = await spec.create(inputs);
+      const key = spec.objectKey(id, inputs);
+      const holder = takenThisRun.get(key);
+      if (holder) {
+        throw new Error(
+          `${spec.type}: ${describeKey(key)} is already held by another resource of this stack (${holder}); ` +
+            "two resources must not hold one object: remove one of the declarations",
+        );
+      }
+      takenThisRun.set(key, spec.type);
+      return { id, outs: outputs(inputs, ownership, await mustObserve(id, inputs, ownership)) };
+    },
+
+    async read(id, props) {
+      const state = props as St;
+      const inputs = withoutOutputs(state);
+      const seen = await spec.observe(id, inputs, state.ownership);
+      if (!seen) return {}; // gone: refresh drops it from the state
+      return { id, props: outputs(inputs, state.ownership, seen) };
+    },
+
+    async update(id, olds, news) {
+      const state = olds as St;
+      const inputs = news as Inputs;
+      await spec.update(id, state, inputs);
+      return { outs: outputs(inputs, state.ownership, await mustObserve(id, inputs, state.ownership)) };
+    },
+
+    async delete(id, props) {
+      const state = props as St;
+      const inputs = withoutOutputs(state);
+      const key = spec.objectKey(id, inputs);
+      if (takenThisRun.has(key)) {
+        // A replacement in this deployment took this object over: it now holds it, so the old
+        // resource only lets go of it.
+        pulumi.log.info(`${spec.type}: ${describeKey(key)} is now held by its replacement; left in place`);
+        return;
+      }
+      if (state.ownership?.kind === "adopted") await spec.restore(id, state, state.ownership.found);
+      else await spec.remove(id, state);
+    },
+  };
+
+  /** The inputs part of a state (observed properties hold live values there). */
+  function withoutOutputs(state: St): Inputs {
+    const copy: Record<string, unknown> = { ...state };
+    for (const k of [...KERNEL_KEYS, ...spec.infoKeys]) delete copy[k];
+    return copy as Inputs;
+  }
+
+  const shim = runtimeProvider(spec.module);
+  class Resource extends pulumi.dynamic.Resource {
+    constructor(name: string, args: Args, opts?: pulumi.CustomResourceOptions) {
+      const outputsOnly = Object.fromEntries([...spec.infoKeys, "ownership"].map((k) => [k, undefined]));
+      super(shim, name, { ...outputsOnly, ...args }, opts, "entra-coexistence", spec.type);
+      const claim = spec.claim?.(args);
+      if (claim !== undefined) {
+        pulumi.output(claim).apply((key) => {
+          const holder = claimedInProgram.get(key);
+          if (holder && holder !== name) {
+            throw new pulumi.ResourceError(
+              `${spec.type} ${name} and ${holder} both declare ${key}: two resources must not hold one object; remove one of them`,
+              this,
+            );
+          }
+          claimedInProgram.set(key, name);
+        });
+      }
+    }
+  }
+  return { provider, Resource };
+}
+
+function describeKey(key: string): string {
+  return key.replace(/:/g, " ");
+}
+
+function getPath(obj: Record<string, unknown>, path: string): unknown {
+  let v: unknown = obj;
+  for (const p of path.split(".")) v = v && typeof v === "object" ? (v as Record<string, unknown>)[p] : undefined;
+  return v;
+}
