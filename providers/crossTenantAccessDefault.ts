@@ -50,7 +50,9 @@ function canonical(settings: DefaultSettings): DefaultSettings {
  * may have changed. */
 function othersOf(whole: Record<string, unknown>, ours: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(whole).filter(([k]) => !k.startsWith("@") && k !== "isServiceDefault" && !ours.includes(k)),
+    Object.entries(whole).filter(
+      ([k]) => !k.startsWith("@") && k !== "isServiceDefault" && !ours.includes(k),
+    ),
   );
 }
 

@@ -82,10 +82,13 @@ const defined = defineProvider<
       return { id: partnerTenantId, ownership: { kind: "adopted", found: existing.settings } };
     }
     if (await createPartner(graph, partnerTenantId, settings)) {
-      await withCleanup(() => setIdentitySync(graph, partnerTenantId, null, settings.identitySynchronization), {
-        describe: `the ${tenant} tenant's partner entry for ${partnerTenantId}`,
-        run: () => deletePartner(graph, partnerTenantId),
-      });
+      await withCleanup(
+        () => setIdentitySync(graph, partnerTenantId, null, settings.identitySynchronization),
+        {
+          describe: `the ${tenant} tenant's partner entry for ${partnerTenantId}`,
+          run: () => deletePartner(graph, partnerTenantId),
+        },
+      );
       return { id: partnerTenantId, ownership: { kind: "created" } };
     }
     // Created by someone else between our read and our POST: adopt it like any existing entry.
@@ -99,7 +102,10 @@ const defined = defineProvider<
     if (!now) return undefined;
     return {
       live: { settings: liveSettings(now, inputs.settings) },
-      info: { isServiceProvider: now.isServiceProvider, isInMultiTenantOrganization: now.isInMultiTenantOrganization },
+      info: {
+        isServiceProvider: now.isServiceProvider,
+        isInMultiTenantOrganization: now.isInMultiTenantOrganization,
+      },
     };
   },
 
@@ -147,13 +153,22 @@ async function converge(
   desired: PartnerSettings,
 ): Promise<void> {
   const graph = graphFor(tenant);
-  const keys = changedKeys<PartnerSettings>(current, desired, PARTNER_POLICY_KEYS) as (typeof PARTNER_POLICY_KEYS)[number][];
+  const keys = changedKeys<PartnerSettings>(
+    current,
+    desired,
+    PARTNER_POLICY_KEYS,
+  ) as (typeof PARTNER_POLICY_KEYS)[number][];
   await updatePartner(graph, partnerTenantId, desired, keys);
   if (
     desired.identitySynchronization !== null &&
     !sameValue(current.identitySynchronization, desired.identitySynchronization)
   ) {
-    await setIdentitySync(graph, partnerTenantId, current.identitySynchronization, desired.identitySynchronization);
+    await setIdentitySync(
+      graph,
+      partnerTenantId,
+      current.identitySynchronization,
+      desired.identitySynchronization,
+    );
   }
 }
 
@@ -179,7 +194,9 @@ export class CrossTenantAccessPartner extends defined.Resource {
   declare readonly partnerTenantId: pulumi.Output<string>;
   /** The entry's settings as the tenant has them, as of the last read. */
   declare readonly settings: pulumi.Output<PartnerSettings>;
-  declare readonly ownership: pulumi.Output<{ kind: "created" } | { kind: "adopted"; found: PartnerSettings }>;
+  declare readonly ownership: pulumi.Output<
+    { kind: "created" } | { kind: "adopted"; found: PartnerSettings }
+  >;
   declare readonly isServiceProvider: pulumi.Output<boolean>;
   declare readonly isInMultiTenantOrganization: pulumi.Output<boolean>;
 }

@@ -134,7 +134,11 @@ export async function withCleanup<T>(
 export interface Defined<Args> {
   provider: pulumi.dynamic.ResourceProvider;
   /** Base class of the resource's program-side class. */
-  Resource: new (name: string, args: Args, opts?: pulumi.CustomResourceOptions) => pulumi.dynamic.Resource;
+  Resource: new (
+    name: string,
+    args: Args,
+    opts?: pulumi.CustomResourceOptions,
+  ) => pulumi.dynamic.Resource;
 }
 
 export function defineProvider<
@@ -258,10 +262,14 @@ export function defineProvider<
         pulumi.output(claim).apply((key) => {
           const holder = claimedInProgram.get(key);
           if (holder && holder !== name) {
-            throw new pulumi.ResourceError(
+            // Logged as an error rather than thrown: the program fails the same way, and the SDK's
+            // uncaught-error path costs a minute here.
+            pulumi.log.error(
               `${spec.type} ${name} and ${holder} both declare ${key}: two resources must not hold one object; remove one of them`,
               this,
             );
+            process.exitCode = 1;
+            return;
           }
           claimedInProgram.set(key, name);
         });
@@ -277,6 +285,7 @@ function describeKey(key: string): string {
 
 function getPath(obj: Record<string, unknown>, path: string): unknown {
   let v: unknown = obj;
-  for (const p of path.split(".")) v = v && typeof v === "object" ? (v as Record<string, unknown>)[p] : undefined;
+  for (const p of path.split("."))
+    v = v && typeof v === "object" ? (v as Record<string, unknown>)[p] : undefined;
   return v;
 }

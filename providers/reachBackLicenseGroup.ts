@@ -81,157 +81,173 @@ export function expectedOriginal(inputs: Inputs): AssignedLicense[] {
 
 const groupKey = (tenant: string, name: string) => `${tenant} tenant's group ${name.toLowerCase()}`;
 
-const defined = defineProvider<typeof licenseGroupInputsSchema, Expected, Found, Info, ReachBackLicenseGroupArgs>(
-  {
-    type: "ReachBackLicenseGroup",
-    module: "dist/providers/reachBackLicenseGroup",
-    schema: licenseGroupInputsSchema,
-    infoKeys: ["groupId"],
-    expected: {
-      keys: ["assignedLicenses", "originalLicenses", "scrubbingPlansLeftEnabled"],
-      of: (i) => ({
-        assignedLicenses: desiredLicenses(i),
-        originalLicenses: expectedOriginal(i),
-        scrubbingPlansLeftEnabled: [],
-      }),
-    },
-    observed: ["assignedLicenses", "originalLicenses", "scrubbingPlansLeftEnabled"],
-    // Another original group, or a group from another place: another reach-back group. For a
-    // cloud group a new name is a rename in place; for an AD group, another group to adopt.
-    replaceOn: (olds, news) => {
-      const r: string[] = [];
-      if (olds.tenant !== news.tenant) r.push("tenant");
-      if (olds.mapping.originalGroupId !== news.mapping.originalGroupId) r.push("mapping.originalGroupId");
-      if (olds.mapping.source !== news.mapping.source) r.push("mapping.source");
-      if (news.mapping.source === "onPremises" && olds.mapping.reachBackGroupName !== news.mapping.reachBackGroupName) {
-        r.push("mapping.reachBackGroupName");
-      }
-      return r;
-    },
-    describeReplace: (olds, news) => {
-      const sameGroup =
-        olds.tenant === news.tenant &&
-        olds.mapping.reachBackGroupName.toLowerCase() === news.mapping.reachBackGroupName.toLowerCase();
-      return sameGroup
-        ? `the replacement takes over the group ${olds.mapping.reachBackGroupName} (${olds.groupId}) as it is: its members keep their licenses and the group is not deleted`
-        : `${news.mapping.reachBackGroupName} is used from now on; the old group ${olds.mapping.reachBackGroupName} (${olds.groupId}) ` +
-            "is unlicensed or deleted only if it has no members: if members are still in it, pulumi up stops there, naming the group and how many";
-    },
-    objectKey: (id, i) => `${i.tenant} tenant's group ${id}`,
-    claim: (a) =>
-      pulumi
-        .all([a.tenant, a.mapping])
-        .apply(([tenant, mapping]) => groupKey(tenant, mapping.reachBackGroupName)),
-
-    async create(inputs) {
-      const graph = graphFor(inputs.tenant);
-      const { mapping } = inputs;
-      await mustReadOriginal(graph, inputs);
-      const existing = await findGroupsByName(graph, mapping.reachBackGroupName);
-      if (existing.length > 1) {
-        throw new Error(
-          `${existing.length} groups are named ${mapping.reachBackGroupName}; rename all but one (ids ${existing.map((g) => g.id).join(", ")}); nothing was written`,
-        );
-      }
-      const licenses = await withNewScrubbingPlans(graph, inputs, desiredLicenses(inputs));
-      const found = existing[0];
-      if (mapping.source === "onPremises" && found?.onPremisesSyncEnabled !== true) {
-        throw new Error(
-          `the reach-back group ${mapping.reachBackGroupName} for ${mapping.originalGroupName} must be created in Active Directory ` +
-            `(beside the original, which is synced from on-premises) and synced by Entra Connect before pulumi up; ` +
-            `${found ? "a cloud group has that name" : "no group has that name in the tenant yet"}; nothing was written`,
-        );
-      }
-      if (mapping.source === "cloud" && found?.onPremisesSyncEnabled === true) {
-        throw new Error(
-          `${mapping.reachBackGroupName} is synced from on-premises, but the mapping for ${mapping.originalGroupName} says source: cloud; nothing was written`,
-        );
-      }
-      if (found) {
-        // Made before this resource (by hand, in AD, or by a resource this one replaces): adopt it
-        // and remember its licenses, which destroy puts back.
-        await assignLicenses(graph, found.id, changedLicenses(found.assignedLicenses, licenses), []);
-        return { id: found.id, ownership: { kind: "adopted", found: { licenses: found.assignedLicenses } } };
-      }
-      const group = await createSecurityGroup(
-        graph,
-        mapping.reachBackGroupName,
-        `B2B reach-back licenses of ${mapping.originalGroupName}, without the plans that trigger proxy scrubbing`,
-      );
-      // Leave nothing half-made: a group created here without its licenses would be orphaned.
-      await withCleanup(() => assignLicenses(graph, group.id, licenses, []), {
-        describe: `the new group ${mapping.reachBackGroupName} (${group.id})`,
-        run: () => deleteGroup(graph, group.id),
-      });
-      return { id: group.id, ownership: { kind: "created" } };
-    },
-
-    async observe(id, inputs) {
-      const graph = graphFor(inputs.tenant);
-      const group = await readGroup(graph, id);
-      if (!group) return undefined;
-      const original = await readGroup(graph, inputs.mapping.originalGroupId);
-      const skus = await listSubscribedSkus(graph);
-      return {
-        live: {
-          assignedLicenses: asDeclared(group.assignedLicenses, skus, inputs),
-          originalLicenses: original?.assignedLicenses ?? [],
-          scrubbingPlansLeftEnabled: leftEnabled(group.assignedLicenses, skus, inputs),
-        },
-        info: { groupId: id },
-      };
-    },
-
-    async update(id, olds, news) {
-      const graph = graphFor(news.tenant);
-      await mustReadOriginal(graph, news);
-      const now = (await readGroup(graph, id))?.assignedLicenses ?? [];
-      const desired = await withNewScrubbingPlans(graph, news, desiredLicenses(news));
-      const add = changedLicenses(now, desired);
-      // Only SKUs this resource assigned are taken away: what an adopted group had stays.
-      const found = olds.ownership.kind === "adopted" ? olds.ownership.found.licenses : [];
-      const remove = now
-        .filter((n) => !desired.some((d) => d.skuId === n.skuId) && !found.some((f) => f.skuId === n.skuId))
-        .map((n) => n.skuId);
-      if (add.length + remove.length > 0) {
-        const members = await countMembers(graph, id);
-        pulumi.log.info(
-          `${news.mapping.reachBackGroupName}: assignLicense in place (${add.length} SKU(s) changed, ${remove.length} removed) for ${members} member(s)`,
-        );
-        await assignLicenses(graph, id, add, remove);
-      }
-      if (news.mapping.source === "cloud" && olds.mapping.reachBackGroupName !== news.mapping.reachBackGroupName) {
-        await graph.patch(`/groups/${id}`, { displayName: news.mapping.reachBackGroupName });
-      }
-    },
-
-    async remove(id, state) {
-      const graph = graphFor(state.tenant);
-      const group = await readGroup(graph, id);
-      if (!group) return;
-      await refuseIfMembersWouldLoseLicenses(graph, state, group, "delete it");
-      // Licenses go first: Graph refuses to delete a group that still assigns them.
-      await assignLicenses(
-        graph,
-        id,
-        [],
-        group.assignedLicenses.map((l) => l.skuId),
-      );
-      await deleteGroup(graph, id);
-    },
-
-    async restore(id, state, found) {
-      const graph = graphFor(state.tenant);
-      const group = await readGroup(graph, id);
-      if (!group) return;
-      const remove = group.assignedLicenses
-        .filter((l) => !found.licenses.some((f) => f.skuId === l.skuId))
-        .map((l) => l.skuId);
-      if (remove.length > 0) await refuseIfMembersWouldLoseLicenses(graph, state, group, "give it back the licenses it had when adopted");
-      await assignLicenses(graph, id, changedLicenses(group.assignedLicenses, found.licenses), remove);
-    },
+const defined = defineProvider<
+  typeof licenseGroupInputsSchema,
+  Expected,
+  Found,
+  Info,
+  ReachBackLicenseGroupArgs
+>({
+  type: "ReachBackLicenseGroup",
+  module: "dist/providers/reachBackLicenseGroup",
+  schema: licenseGroupInputsSchema,
+  infoKeys: ["groupId"],
+  expected: {
+    keys: ["assignedLicenses", "originalLicenses", "scrubbingPlansLeftEnabled"],
+    of: (i) => ({
+      assignedLicenses: desiredLicenses(i),
+      originalLicenses: expectedOriginal(i),
+      scrubbingPlansLeftEnabled: [],
+    }),
   },
-);
+  observed: ["assignedLicenses", "originalLicenses", "scrubbingPlansLeftEnabled"],
+  // Another original group, or a group from another place: another reach-back group. For a
+  // cloud group a new name is a rename in place; for an AD group, another group to adopt.
+  replaceOn: (olds, news) => {
+    const r: string[] = [];
+    if (olds.tenant !== news.tenant) r.push("tenant");
+    if (olds.mapping.originalGroupId !== news.mapping.originalGroupId) r.push("mapping.originalGroupId");
+    if (olds.mapping.source !== news.mapping.source) r.push("mapping.source");
+    if (
+      news.mapping.source === "onPremises" &&
+      olds.mapping.reachBackGroupName !== news.mapping.reachBackGroupName
+    ) {
+      r.push("mapping.reachBackGroupName");
+    }
+    return r;
+  },
+  describeReplace: (olds, news) => {
+    const sameGroup =
+      olds.tenant === news.tenant &&
+      olds.mapping.reachBackGroupName.toLowerCase() === news.mapping.reachBackGroupName.toLowerCase();
+    return sameGroup
+      ? `the replacement takes over the group ${olds.mapping.reachBackGroupName} (${olds.groupId}) as it is: its members keep their licenses and the group is not deleted`
+      : `${news.mapping.reachBackGroupName} is used from now on; the old group ${olds.mapping.reachBackGroupName} (${olds.groupId}) ` +
+          "is unlicensed or deleted only if it has no members: if members are still in it, pulumi up stops there, naming the group and how many";
+  },
+  objectKey: (id, i) => `${i.tenant} tenant's group ${id}`,
+  claim: (a) =>
+    pulumi
+      .all([a.tenant, a.mapping])
+      .apply(([tenant, mapping]) => groupKey(tenant, mapping.reachBackGroupName)),
+
+  async create(inputs) {
+    const graph = graphFor(inputs.tenant);
+    const { mapping } = inputs;
+    await mustReadOriginal(graph, inputs);
+    const existing = await findGroupsByName(graph, mapping.reachBackGroupName);
+    if (existing.length > 1) {
+      throw new Error(
+        `${existing.length} groups are named ${mapping.reachBackGroupName}; rename all but one (ids ${existing.map((g) => g.id).join(", ")}); nothing was written`,
+      );
+    }
+    const licenses = await withNewScrubbingPlans(graph, inputs, desiredLicenses(inputs));
+    const found = existing[0];
+    if (mapping.source === "onPremises" && found?.onPremisesSyncEnabled !== true) {
+      throw new Error(
+        `the reach-back group ${mapping.reachBackGroupName} for ${mapping.originalGroupName} must be created in Active Directory ` +
+          `(beside the original, which is synced from on-premises) and synced by Entra Connect before pulumi up; ` +
+          `${found ? "a cloud group has that name" : "no group has that name in the tenant yet"}; nothing was written`,
+      );
+    }
+    if (mapping.source === "cloud" && found?.onPremisesSyncEnabled === true) {
+      throw new Error(
+        `${mapping.reachBackGroupName} is synced from on-premises, but the mapping for ${mapping.originalGroupName} says source: cloud; nothing was written`,
+      );
+    }
+    if (found) {
+      // Made before this resource (by hand, in AD, or by a resource this one replaces): adopt it
+      // and remember its licenses, which destroy puts back.
+      await assignLicenses(graph, found.id, changedLicenses(found.assignedLicenses, licenses), []);
+      return { id: found.id, ownership: { kind: "adopted", found: { licenses: found.assignedLicenses } } };
+    }
+    const group = await createSecurityGroup(
+      graph,
+      mapping.reachBackGroupName,
+      `B2B reach-back licenses of ${mapping.originalGroupName}, without the plans that trigger proxy scrubbing`,
+    );
+    // Leave nothing half-made: a group created here without its licenses would be orphaned.
+    await withCleanup(() => assignLicenses(graph, group.id, licenses, []), {
+      describe: `the new group ${mapping.reachBackGroupName} (${group.id})`,
+      run: () => deleteGroup(graph, group.id),
+    });
+    return { id: group.id, ownership: { kind: "created" } };
+  },
+
+  async observe(id, inputs) {
+    const graph = graphFor(inputs.tenant);
+    const group = await readGroup(graph, id);
+    if (!group) return undefined;
+    const original = await readGroup(graph, inputs.mapping.originalGroupId);
+    const skus = await listSubscribedSkus(graph);
+    return {
+      live: {
+        assignedLicenses: asDeclared(group.assignedLicenses, skus, inputs),
+        originalLicenses: original?.assignedLicenses ?? [],
+        scrubbingPlansLeftEnabled: leftEnabled(group.assignedLicenses, skus, inputs),
+      },
+      info: { groupId: id },
+    };
+  },
+
+  async update(id, olds, news) {
+    const graph = graphFor(news.tenant);
+    await mustReadOriginal(graph, news);
+    const now = (await readGroup(graph, id))?.assignedLicenses ?? [];
+    const desired = await withNewScrubbingPlans(graph, news, desiredLicenses(news));
+    const add = changedLicenses(now, desired);
+    // Only SKUs this resource assigned are taken away: what an adopted group had stays.
+    const found = olds.ownership.kind === "adopted" ? olds.ownership.found.licenses : [];
+    const remove = now
+      .filter((n) => !desired.some((d) => d.skuId === n.skuId) && !found.some((f) => f.skuId === n.skuId))
+      .map((n) => n.skuId);
+    if (add.length + remove.length > 0) {
+      const members = await countMembers(graph, id);
+      pulumi.log.info(
+        `${news.mapping.reachBackGroupName}: assignLicense in place (${add.length} SKU(s) changed, ${remove.length} removed) for ${members} member(s)`,
+      );
+      await assignLicenses(graph, id, add, remove);
+    }
+    if (
+      news.mapping.source === "cloud" &&
+      olds.mapping.reachBackGroupName !== news.mapping.reachBackGroupName
+    ) {
+      await graph.patch(`/groups/${id}`, { displayName: news.mapping.reachBackGroupName });
+    }
+  },
+
+  async remove(id, state) {
+    const graph = graphFor(state.tenant);
+    const group = await readGroup(graph, id);
+    if (!group) return;
+    await refuseIfMembersWouldLoseLicenses(graph, state, group, "delete it");
+    // Licenses go first: Graph refuses to delete a group that still assigns them.
+    await assignLicenses(
+      graph,
+      id,
+      [],
+      group.assignedLicenses.map((l) => l.skuId),
+    );
+    await deleteGroup(graph, id);
+  },
+
+  async restore(id, state, found) {
+    const graph = graphFor(state.tenant);
+    const group = await readGroup(graph, id);
+    if (!group) return;
+    const remove = group.assignedLicenses
+      .filter((l) => !found.licenses.some((f) => f.skuId === l.skuId))
+      .map((l) => l.skuId);
+    if (remove.length > 0)
+      await refuseIfMembersWouldLoseLicenses(
+        graph,
+        state,
+        group,
+        "give it back the licenses it had when adopted",
+      );
+    await assignLicenses(graph, id, changedLicenses(group.assignedLicenses, found.licenses), remove);
+  },
+});
 
 export const provider = defined.provider;
 
@@ -272,7 +288,10 @@ async function mustReadOriginal(graph: GraphClient, inputs: Inputs): Promise<voi
 }
 
 /** The licenses of `want` that `have` does not assign exactly so (one assignLicense adds or changes them). */
-function changedLicenses(have: readonly AssignedLicense[], want: readonly AssignedLicense[]): AssignedLicense[] {
+function changedLicenses(
+  have: readonly AssignedLicense[],
+  want: readonly AssignedLicense[],
+): AssignedLicense[] {
   return want.filter((w) => !have.some((h) => sameValue(h, w)));
 }
 
@@ -311,7 +330,10 @@ function asDeclared(assigned: AssignedLicense[], skus: SubscribedSku[], inputs: 
         skus.find((s) => s.skuId.toLowerCase() === a.skuId),
         inputs,
       );
-      return { skuId: a.skuId, disabledPlans: a.disabledPlans.filter((p) => mine.includes(p) || !auto.includes(p)) };
+      return {
+        skuId: a.skuId,
+        disabledPlans: a.disabledPlans.filter((p) => mine.includes(p) || !auto.includes(p)),
+      };
     }),
   );
 }
@@ -323,7 +345,9 @@ function leftEnabled(assigned: AssignedLicense[], skus: SubscribedSku[], inputs:
     const sku = skus.find((s) => s.skuId.toLowerCase() === a.skuId);
     for (const plan of sku ? scrubbingPlansOf(sku.servicePlans, overrides) : []) {
       if (!a.disabledPlans.includes(plan.servicePlanId.toLowerCase())) {
-        out.push(`${sku?.skuPartNumber}: ${plan.servicePlanName} (${plan.servicePlanId}), ${describeReason(plan.reason)}`);
+        out.push(
+          `${sku?.skuPartNumber}: ${plan.servicePlanName} (${plan.servicePlanId}), ${describeReason(plan.reason)}`,
+        );
       }
     }
   }

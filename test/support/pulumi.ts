@@ -22,7 +22,12 @@ export class PulumiStack {
 
   readonly name: string;
 
-  constructor(name: string, dir = workDir(`stack-${name}`)) {
+  /** @param projectDir another Pulumi project than this repository's (a test program). */
+  constructor(
+    name: string,
+    dir = workDir(`stack-${name}`),
+    readonly projectDir = repoRoot,
+  ) {
     this.name = `test-${name}`;
     this.configFile = path.join(dir, `Pulumi.${name}.yaml`);
     const state = path.join(dir, "state");
@@ -74,7 +79,7 @@ export class PulumiStack {
 
   private exec(command: string, args: string[]): Promise<PulumiResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(command, args, { cwd: repoRoot, env: this.env });
+      const child = spawn(command, args, { cwd: this.projectDir, env: this.env });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => {
