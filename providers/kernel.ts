@@ -236,8 +236,13 @@ export function defineProvider<
       const key = spec.objectKey(id, inputs);
       if (takenThisRun.has(key)) {
         // A replacement in this deployment took this object over: it now holds it, so the old
-        // resource only lets go of it.
-        pulumi.log.info(`${spec.type}: ${describeKey(key)} is now held by its replacement; left in place`);
+        // resource only lets go of it. The new holder recorded it as adopted, as it found it.
+        pulumi.log.info(
+          `${spec.type}: ${describeKey(key)} is now held by its replacement; left in place` +
+            (state.ownership?.kind === "created"
+              ? " (it was created by this stack; the replacement adopted it, so a later destroy leaves it as it is then)"
+              : ""),
+        );
         return;
       }
       if (state.ownership?.kind === "adopted") await spec.restore(id, state, state.ownership.found);

@@ -232,7 +232,7 @@ describe("e2e: cross-tenant access settings through the pulumi CLI", function ()
         String(r.urn).endsWith("coexistence-target-partner"),
       );
       assert.ok(adopted, "the target partner is in state");
-      assert.equal((adopted.outputs as Record<string, unknown>).adopted, true);
+      assert.equal((adopted.outputs as { ownership: { kind: string } }).ownership.kind, "adopted");
     });
 
     it("destroy puts the adopted entry back as it was found instead of deleting it", async () => {
