@@ -137,12 +137,18 @@ describe("e2e: reach-back license groups never take a license from a member", fu
     await stack.expect(["up", "--yes"]);
   });
 
-  it("preview of a replacement says what happens to the members; up takes the group over and the member keeps the license", async () => {
+  it("when a mapping moves to another original group, up takes the group over and the member keeps the license", async () => {
     const rb = await groupNamed("LIC-A-ReachBack");
     // The mapping now stands for another original group with the same SKU: another resource.
     declare(mapping("LIC-B", "LIC-A-ReachBack"), mapping("LIC-C", "LIC-C-ReachBack", E3));
     const preview = await stack.expect(["preview", "--diff"]);
-    assert.match(preview.output, /takes over the group LIC-A-ReachBack .* members keep their licenses/);
+    // Another original group is another resource name: the preview shows the old one deleted and
+    // the new one created for the same reach-back group; up hands the group over.
+    assert.match(
+      preview.output,
+      /\+ .*ReachBackLicenseGroup: \(create\)[\s\S]*reachBackGroupName: "LIC-A-ReachBack"/,
+    );
+    assert.match(preview.output, /- .*ReachBackLicenseGroup: \(delete\)/);
     const up = await stack.expect(["up", "--yes"]);
     assert.match(up.output, /now held by its replacement|left in place/);
     const after = await groupNamed("LIC-A-ReachBack");
