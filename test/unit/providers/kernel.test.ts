@@ -1,0 +1,119 @@
+// The provider kernel's rules, on a toy resource: no network, no Pulumi engine.
+import assert from "node:assert/strict";
+import { z } from "zod";
+import { defineProvider, withCleanup } from "../../../providers/kernel";
+
+const calls: string[] = [];
+const schema = z.strictObject({ name: z.string().min(1), size: z.number().int().default(1) });
+const toy = defineProvider<typeof schema, { extras: string[] }, { size: number }, { objectId: string }>({
+  type: "Toy",
+  module: "dist/providers/toy",
+  schema,
+  infoKeys: ["objectId"],
+  canonical: (i) => ({ ...i, name: i.name.toLowerCase() }),
+  expected: { keys: ["extras"], of: () => ({ extras: [] }) },
+  observed: ["size", "extras"],
+  replaceOn: ["name"],
+  objectKey: (id) => `toy ${id}`,
+  async create(inputs) {
+    calls.push(`create ${inputs.name}`);
+    return inputs.name === "found"
+      ? { id: inputs.name, ownership: { kind: "adopted", found: { size: 7 } } }
+      : { id: inputs.name, ownership: { kind: "created" } };
+  },
+  async observe(id) {
+    return { live: { size: 1, extras: [] }, info: { objectId: `obj-${id}` } };
+  },
+  async update() {},
+  async remove(id) {
+    calls.push(`remove ${id}`);
+  },
+  async restore(id, _state, found) {
+    calls.push(`restore ${id} to ${found.size}`);
+  },
+});
+const p = toy.provider as Required<typeof toy.provider>;
+
+describe("provider kernel", () => {
+  beforeEach(() => {
+    calls.length = 0;
+  });
+
+  it("check validates with the schema, canonicalizes, and adds the expected view", async () => {
+    const ok = await p.check({}, { name: "Box", __provider: "x", objectId: undefined, ownership: undefined });
+    assert.deepEqual(ok.inputs, { name: "box", size: 1, extras: [] });
+    const bad = await p.check({}, { name: "" });
+    assert.equal(bad.failures?.[0]?.property, "name");
+    const unknown = await p.check({}, { name: "a", colour: "red" });
+    assert.match(String(unknown.failures?.[0]?.reason), /colour|Unrecognized/);
+  });
+
+  it("diff compares the declaration with the live values of the last read, and replaces on the listed keys", async () => {
+    const declared = { name: "box", size: 1, extras: [] };
+    const table: Array<[string, Record<string, unknown>, Record<string, unknown>, boolean, string[]]> = [
+      [
+        "nothing changed",
+        { ...declared, ownership: { kind: "created" }, objectId: "o" },
+        declared,
+        false,
+        [],
+      ],
+      ["live size drifted", { ...declared, size: 3, ownership: { kind: "created" } }, declared, true, []],
+      ["an expected-empty list got an item", { ...declared, extras: ["x"] }, declared, true, []],
+      ["declared size changed", declared, { ...declared, size: 2 }, true, []],
+      ["name changed: replace", declared, { ...declared, name: "crate" }, true, ["name"]],
+    ];
+    for (const [what, olds, news, changes, replaces] of table) {
+      const d = await p.diff("box", olds, news);
+      assert.equal(d.changes, changes, what);
+      assert.deepEqual(d.replaces, replaces, what);
+      assert.equal(d.deleteBeforeReplace, false, `${what}: create before delete`);
+    }
+  });
+
+  it("create records ownership and the live values; a second create of the same object is refused", async () => {
+    const made = await p.create({ name: "one", size: 1, extras: [] });
+    assert.deepEqual(made.outs.ownership, { kind: "created" });
+    assert.equal(made.outs.objectId, "obj-one");
+    await assert.rejects(p.create({ name: "one", size: 1, extras: [] }), /already held by another resource/);
+  });
+
+  it("delete removes what was created, restores what was adopted, and only lets go of what a replacement took", async () => {
+    await p.delete("two", { name: "two", size: 1, extras: [], ownership: { kind: "created" } });
+    await p.delete("three", {
+      name: "three",
+      size: 1,
+      extras: [],
+      ownership: { kind: "adopted", found: { size: 7 } },
+    });
+    await p.create({ name: "found", size: 1, extras: [] });
+    await p.delete("found", { name: "found", size: 1, extras: [], ownership: { kind: "created" } });
+    assert.deepEqual(calls, ["remove two", "restore three to 7", "create found"]);
+  });
+
+  it("withCleanup rethrows the failure, and names what a failed cleanup left behind", async () => {
+    await assert.rejects(
+      withCleanup(
+        async () => {
+          throw new Error("assign failed");
+        },
+        { describe: "group G", run: async () => undefined },
+      ),
+      /^Error: assign failed$/,
+    );
+    await assert.rejects(
+      withCleanup(
+        async () => {
+          throw new Error("assign failed");
+        },
+        {
+          describe: "group G",
+          run: async () => {
+            throw new Error("delete refused");
+          },
+        },
+      ),
+      /assign failed; and the cleanup failed, so group G is left behind: delete refused/,
+    );
+  });
+});
