@@ -319,17 +319,39 @@ export function registerAdmin(
     },
   );
 
-  /** The next `count` authenticated Graph calls answer `status` with Retry-After. */
+  /** The next `count` authenticated Graph calls (of `method`, under `pathPrefix`, when given)
+   * answer `status` with Retry-After; with `afterCommit: true` they are carried out first (a
+   * write Graph committed, then answered 503 or 504). */
   app.post(
     "/_emulator/faults",
     async (
-      req: FastifyRequest<{ Body: { status: 429 | 503 | 504; count: number; retryAfterSeconds?: number } }>,
+      req: FastifyRequest<{
+        Body: {
+          status: 429 | 503 | 504;
+          count: number;
+          retryAfterSeconds?: number;
+          afterCommit?: boolean;
+          method?: string;
+          pathPrefix?: string;
+        };
+      }>,
       reply,
     ) => {
+      const b = req.body ?? {};
+      if (![429, 503, 504].includes(b.status) || !Number.isInteger(b.count) || b.count < 1) {
+        throw new GraphHttpError(400, "BadRequest", "Give status (429, 503 or 504) and count (>= 1).");
+      }
+      if (b.afterCommit && b.status === 429) {
+        // Graph throttles before it processes a call; a 429 never follows a committed write.
+        throw new GraphHttpError(400, "BadRequest", "afterCommit applies to 503 and 504 only.");
+      }
       http.faults.push({
-        status: req.body.status,
-        remaining: req.body.count,
-        retryAfterSeconds: req.body.retryAfterSeconds ?? 1,
+        status: b.status,
+        remaining: b.count,
+        retryAfterSeconds: b.retryAfterSeconds ?? 1,
+        afterCommit: b.afterCommit === true,
+        method: b.method?.toUpperCase(),
+        pathPrefix: b.pathPrefix,
       });
       return reply.code(204).send();
     },

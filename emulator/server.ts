@@ -66,11 +66,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
-  app.addHook("onSend", async (req, reply) => {
-    if (req.url.startsWith("/v1.0/")) {
-      reply.header("request-id", requestIdOf(req));
-      reply.header("client-request-id", req.headers["client-request-id"] ?? requestIdOf(req));
-    }
+  app.addHook("onSend", async (req, reply, payload) => {
+    if (!req.url.startsWith("/v1.0/")) return payload;
+    reply.header("request-id", requestIdOf(req));
+    reply.header("client-request-id", req.headers["client-request-id"] ?? requestIdOf(req));
+    return http.failAfterCommit(req, reply) ?? payload;
   });
   app.addHook("onResponse", async (req, reply) => {
     if (req.url.startsWith("/v1.0/")) http.record(req, reply.statusCode);
