@@ -10,6 +10,7 @@ import type { CrossTenantAccessPolicyRules } from "./crossTenantAccessPolicy";
 import { type EntraConnectSync, objectIdFor, projectSyncedUser } from "./entraConnect";
 import { type GraphHttp, GraphHttpError, notFound } from "./graphHttp";
 import { type AssignedLicense, assignedLicensesOf, type Licensing } from "./licensing";
+import type { ReplicationDelays } from "./replication";
 import { type Json, type ServicePlanInfo, type SubscribedSku, skuFromFixture, type Tenant } from "./state";
 
 type TenantParams = { tenantId: string };
@@ -354,6 +355,22 @@ export function registerAdmin(
         pathPrefix: b.pathPrefix,
       });
       return reply.code(204).send();
+    },
+  );
+  /** The replication delay per object kind (replication.ts), in milliseconds. */
+  app.get("/_emulator/replication", async () => ({ delayMs: http.replication.delays }));
+  /** `{delayMs: {groups: 1500, ...}}` or `{delayMs: 0}` (every kind); applies to objects created
+   * from now on. */
+  app.patch(
+    "/_emulator/replication",
+    async (req: FastifyRequest<{ Body: { delayMs?: number | Partial<ReplicationDelays> } }>) => {
+      const given = req.body?.delayMs;
+      if (given === undefined) throw new GraphHttpError(400, "BadRequest", "Give delayMs.");
+      const delays =
+        typeof given === "number"
+          ? Object.fromEntries(Object.keys(http.replication.delays).map((k) => [k, given]))
+          : given;
+      return { delayMs: asBadRequest(() => http.replication.setDelays(delays)) };
     },
   );
   app.get("/_emulator/requests", async () => http.log);

@@ -1,9 +1,11 @@
 // What every emulated Graph endpoint shares: request ids, Graph's error shape, bearer-token
-// checks, application-permission checks, injected faults and the request log.
+// checks, application-permission checks, injected faults, the replication delay (replication.ts)
+// and the request log.
 import { randomUUID } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { CsdlModel } from "./csdl";
 import type { TokenService } from "./oauth";
+import { type ReplicatedKind, Replication } from "./replication";
 import type { Store, Tenant } from "./state";
 
 export class GraphHttpError extends Error {
@@ -124,19 +126,41 @@ export class GraphHttp {
   constructor(
     readonly store: Store,
     private readonly tokens: TokenService,
+    readonly replication = new Replication(),
   ) {}
 
-  /** Authenticates the caller, applies injected faults, and checks that the app holds one of
-   * `anyOfRoles` (the application permissions Graph documents for the endpoint). */
+  /** Authenticates the caller, applies injected faults, checks that the app holds one of
+   * `anyOfRoles` (the application permissions Graph documents for the endpoint), and refuses what
+   * the replication delay refuses. */
   async authorize(req: FastifyRequest, anyOfRoles: readonly string[]): Promise<GraphContext> {
-    const ctx = await this.authenticate(req);
+    const ctx = await this.identify(req);
     if (!hasRole(ctx, anyOfRoles)) throw forbidden();
+    this.replication.check(req, ctx.tenant.id);
     return ctx;
   }
 
-  /** Authenticates the caller and applies injected faults, leaving the permission check to the
-   * endpoint: for rules that depend on the object (an owner may change what it owns). */
+  /** Authenticates the caller, applies injected faults and the replication delay, leaving the
+   * permission check to the endpoint: for rules that depend on the object (an owner may change
+   * what it owns). */
   async authenticate(req: FastifyRequest): Promise<GraphContext> {
+    const ctx = await this.identify(req);
+    this.replication.check(req, ctx.tenant.id);
+    return ctx;
+  }
+
+  /** An object was just created through Graph (see replication.ts). */
+  created(tenant: Tenant, kind: ReplicatedKind, keys: readonly string[]): void {
+    this.replication.created(tenant.id, kind, keys);
+  }
+
+  /** A collection as the caller's replica has it: without objects still replicating. */
+  visibleCollection(req: FastifyRequest, payload: unknown): unknown {
+    const tenantId = (req as FastifyRequest & { graphTenantId?: string }).graphTenantId;
+    if (!tenantId || req.method !== "GET") return payload;
+    return this.replication.filterCollection(tenantId, payload);
+  }
+
+  private async identify(req: FastifyRequest): Promise<GraphContext> {
     const header = req.headers.authorization;
     if (!header?.startsWith("Bearer ")) {
       throw new GraphHttpError(401, "InvalidAuthenticationToken", "Access token is empty.");
