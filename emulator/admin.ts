@@ -10,6 +10,7 @@ import type { CrossTenantAccessPolicyRules } from "./crossTenantAccessPolicy";
 import { type EntraConnectSync, objectIdFor, projectSyncedUser } from "./entraConnect";
 import { type GraphHttp, GraphHttpError, notFound } from "./graphHttp";
 import { type AssignedLicense, assignedLicensesOf, type Licensing } from "./licensing";
+import type { ReplicationDelays } from "./replication";
 import { type Json, type ServicePlanInfo, type SubscribedSku, skuFromFixture, type Tenant } from "./state";
 
 type TenantParams = { tenantId: string };
@@ -319,19 +320,57 @@ export function registerAdmin(
     },
   );
 
-  /** The next `count` authenticated Graph calls answer `status` with Retry-After. */
+  /** The next `count` authenticated Graph calls (of `method`, under `pathPrefix`, when given)
+   * answer `status` with Retry-After; with `afterCommit: true` they are carried out first (a
+   * write Graph committed, then answered 503 or 504). */
   app.post(
     "/_emulator/faults",
     async (
-      req: FastifyRequest<{ Body: { status: 429 | 503 | 504; count: number; retryAfterSeconds?: number } }>,
+      req: FastifyRequest<{
+        Body: {
+          status: 429 | 503 | 504;
+          count: number;
+          retryAfterSeconds?: number;
+          afterCommit?: boolean;
+          method?: string;
+          pathPrefix?: string;
+        };
+      }>,
       reply,
     ) => {
+      const b = req.body ?? {};
+      if (![429, 503, 504].includes(b.status) || !Number.isInteger(b.count) || b.count < 1) {
+        throw new GraphHttpError(400, "BadRequest", "Give status (429, 503 or 504) and count (>= 1).");
+      }
+      if (b.afterCommit && b.status === 429) {
+        // Graph throttles before it processes a call; a 429 never follows a committed write.
+        throw new GraphHttpError(400, "BadRequest", "afterCommit applies to 503 and 504 only.");
+      }
       http.faults.push({
-        status: req.body.status,
-        remaining: req.body.count,
-        retryAfterSeconds: req.body.retryAfterSeconds ?? 1,
+        status: b.status,
+        remaining: b.count,
+        retryAfterSeconds: b.retryAfterSeconds ?? 1,
+        afterCommit: b.afterCommit === true,
+        method: b.method?.toUpperCase(),
+        pathPrefix: b.pathPrefix,
       });
       return reply.code(204).send();
+    },
+  );
+  /** The replication delay per object kind (replication.ts), in milliseconds. */
+  app.get("/_emulator/replication", async () => ({ delayMs: http.replication.delays }));
+  /** `{delayMs: {groups: 1500, ...}}` or `{delayMs: 0}` (every kind); applies to objects created
+   * from now on. */
+  app.patch(
+    "/_emulator/replication",
+    async (req: FastifyRequest<{ Body: { delayMs?: number | Partial<ReplicationDelays> } }>) => {
+      const given = req.body?.delayMs;
+      if (given === undefined) throw new GraphHttpError(400, "BadRequest", "Give delayMs.");
+      const delays =
+        typeof given === "number"
+          ? Object.fromEntries(Object.keys(http.replication.delays).map((k) => [k, given]))
+          : given;
+      return { delayMs: asBadRequest(() => http.replication.setDelays(delays)) };
     },
   );
   app.get("/_emulator/requests", async () => http.log);

@@ -357,6 +357,7 @@ export function registerApplications(app: FastifyInstance, http: GraphHttp): voi
     }
     created.owners = owners;
     ctx.tenant.applications[created.id] = created;
+    http.created(ctx.tenant, "applications", [created.id, created.appId]);
     http.store.save();
     return reply
       .code(201)
@@ -468,6 +469,7 @@ export function registerApplications(app: FastifyInstance, http: GraphHttp): voi
     }
     created.owners = owners;
     ctx.tenant.servicePrincipals[created.id] = created;
+    http.created(ctx.tenant, "servicePrincipals", [created.id, created.appId]);
     http.store.save();
     return reply.code(201).send({
       "@odata.context": context(req, "servicePrincipals/$entity"),

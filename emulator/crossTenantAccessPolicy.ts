@@ -248,6 +248,7 @@ export function registerCrossTenantAccessPolicy(
   app.post(`${base}/partners`, async (req, reply) => {
     const { tenant } = await http.authorize(req, WRITE);
     const partner = rules.createPartner(tenant, req.body);
+    http.created(tenant, "partners", [String(partner.tenantId)]);
     return reply.code(201).send({ "@odata.context": `${ctx(req)}/partners/$entity`, ...partner });
   });
   app.get(`${base}/partners/:partnerTenantId`, async (req: FastifyRequest<{ Params: Params }>) => {

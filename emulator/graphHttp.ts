@@ -1,9 +1,11 @@
 // What every emulated Graph endpoint shares: request ids, Graph's error shape, bearer-token
-// checks, application-permission checks, injected throttling and the request log.
+// checks, application-permission checks, injected faults, the replication delay (replication.ts)
+// and the request log.
 import { randomUUID } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { CsdlModel } from "./csdl";
 import type { TokenService } from "./oauth";
+import { type ReplicatedKind, Replication } from "./replication";
 import type { Store, Tenant } from "./state";
 
 export class GraphHttpError extends Error {
@@ -26,10 +28,9 @@ export const notFound = (what: string) =>
 export const badRequest = (message: string) => new GraphHttpError(400, "Request_BadRequest", message);
 
 /** Graph's error body: {error: {code, message, innerError: {date, request-id, client-request-id}}}. */
-export function sendGraphError(req: FastifyRequest, reply: FastifyReply, err: GraphHttpError): FastifyReply {
+function graphErrorBody(req: FastifyRequest, err: GraphHttpError) {
   const requestId = requestIdOf(req);
-  for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
-  return reply.code(err.status).send({
+  return {
     error: {
       code: err.code,
       message: err.message,
@@ -39,7 +40,12 @@ export function sendGraphError(req: FastifyRequest, reply: FastifyReply, err: Gr
         "client-request-id": clientRequestIdOf(req, requestId),
       },
     },
-  });
+  };
+}
+
+export function sendGraphError(req: FastifyRequest, reply: FastifyReply, err: GraphHttpError): FastifyReply {
+  for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+  return reply.code(err.status).send(graphErrorBody(req, err));
 }
 
 export function requestIdOf(req: FastifyRequest): string {
@@ -53,11 +59,37 @@ function clientRequestIdOf(req: FastifyRequest, fallback: string): string {
   return typeof h === "string" ? h : fallback;
 }
 
+/** An injected failure: the next `remaining` Graph calls it applies to answer `status`. */
 export interface Fault {
   status: 429 | 503 | 504;
   remaining: number;
   retryAfterSeconds: number;
+  /** The call is carried out and only then answered with `status`: a write Graph committed but
+   * could not confirm, as a 503 or 504 from a gateway can be. Without it the call fails before it
+   * does anything, as a 429 always does. */
+  afterCommit?: boolean;
+  /** Applies only to calls with this method (GET, POST...). */
+  method?: string;
+  /** Applies only to calls whose path starts with this, e.g. /v1.0/groups. */
+  pathPrefix?: string;
 }
+
+const faultError = (fault: Fault, tenantId: string, appId: string) =>
+  new GraphHttpError(
+    fault.status,
+    fault.status === 429 ? "TooManyRequests" : "ServiceUnavailable",
+    fault.status === 429
+      ? "Too many requests. Please retry after some time."
+      : "The service is temporarily unavailable.",
+    {
+      "Retry-After": String(fault.retryAfterSeconds),
+      ...(fault.status === 429
+        ? { "x-ms-throttle-scope": `Tenant_Application/ReadWrite/${tenantId}/${appId}` }
+        : {}),
+    },
+  );
+
+type FaultedRequest = FastifyRequest & { faultAfterCommit?: GraphHttpError };
 
 export interface LoggedRequest {
   tenantId: string;
@@ -94,19 +126,41 @@ export class GraphHttp {
   constructor(
     readonly store: Store,
     private readonly tokens: TokenService,
+    readonly replication = new Replication(),
   ) {}
 
-  /** Authenticates the caller, applies injected faults, and checks that the app holds one of
-   * `anyOfRoles` (the application permissions Graph documents for the endpoint). */
+  /** Authenticates the caller, applies injected faults, checks that the app holds one of
+   * `anyOfRoles` (the application permissions Graph documents for the endpoint), and refuses what
+   * the replication delay refuses. */
   async authorize(req: FastifyRequest, anyOfRoles: readonly string[]): Promise<GraphContext> {
-    const ctx = await this.authenticate(req);
+    const ctx = await this.identify(req);
     if (!hasRole(ctx, anyOfRoles)) throw forbidden();
+    this.replication.check(req, ctx.tenant.id);
     return ctx;
   }
 
-  /** Authenticates the caller and applies injected faults, leaving the permission check to the
-   * endpoint: for rules that depend on the object (an owner may change what it owns). */
+  /** Authenticates the caller, applies injected faults and the replication delay, leaving the
+   * permission check to the endpoint: for rules that depend on the object (an owner may change
+   * what it owns). */
   async authenticate(req: FastifyRequest): Promise<GraphContext> {
+    const ctx = await this.identify(req);
+    this.replication.check(req, ctx.tenant.id);
+    return ctx;
+  }
+
+  /** An object was just created through Graph (see replication.ts). */
+  created(tenant: Tenant, kind: ReplicatedKind, keys: readonly string[]): void {
+    this.replication.created(tenant.id, kind, keys);
+  }
+
+  /** A collection as the caller's replica has it: without objects still replicating. */
+  visibleCollection(req: FastifyRequest, payload: unknown): unknown {
+    const tenantId = (req as FastifyRequest & { graphTenantId?: string }).graphTenantId;
+    if (!tenantId || req.method !== "GET") return payload;
+    return this.replication.filterCollection(tenantId, payload);
+  }
+
+  private async identify(req: FastifyRequest): Promise<GraphContext> {
     const header = req.headers.authorization;
     if (!header?.startsWith("Bearer ")) {
       throw new GraphHttpError(401, "InvalidAuthenticationToken", "Access token is empty.");
@@ -120,23 +174,31 @@ export class GraphHttp {
     if (!tenant)
       throw new GraphHttpError(401, "InvalidAuthenticationToken", "Access token validation failure.");
     (req as FastifyRequest & { graphTenantId?: string }).graphTenantId = tenant.id;
-    const fault = this.faults[0];
+    const index = this.faults.findIndex(
+      (f) =>
+        (!f.method || f.method.toUpperCase() === req.method) &&
+        (!f.pathPrefix || req.url.startsWith(f.pathPrefix)),
+    );
+    const fault = this.faults[index];
     if (fault) {
       fault.remaining -= 1;
-      if (fault.remaining <= 0) this.faults.shift();
-      const code = fault.status === 429 ? "TooManyRequests" : "ServiceUnavailable";
-      const message =
-        fault.status === 429
-          ? "Too many requests. Please retry after some time."
-          : "The service is temporarily unavailable.";
-      throw new GraphHttpError(fault.status, code, message, {
-        "Retry-After": String(fault.retryAfterSeconds),
-        ...(fault.status === 429
-          ? { "x-ms-throttle-scope": `Tenant_Application/ReadWrite/${tenant.id}/${claims.appid}` }
-          : {}),
-      });
+      if (fault.remaining <= 0) this.faults.splice(index, 1);
+      const err = faultError(fault, tenant.id, claims.appid);
+      if (!fault.afterCommit) throw err;
+      (req as FaultedRequest).faultAfterCommit = err;
     }
     return { tenant, roles: claims.roles, appId: claims.appid, servicePrincipalId: claims.oid };
+  }
+
+  /** For a call an afterCommit fault applies to: turns the answer (whatever the call did) into the
+   * fault's, and returns the body to send instead. */
+  failAfterCommit(req: FastifyRequest, reply: FastifyReply): string | undefined {
+    const err = (req as FaultedRequest).faultAfterCommit;
+    if (!err) return undefined;
+    reply.code(err.status);
+    for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+    reply.header("content-type", "application/json; charset=utf-8");
+    return JSON.stringify(graphErrorBody(req, err));
   }
 
   /** Records a Graph call once answered; tests read it to prove that nothing was written. */

@@ -159,6 +159,7 @@ export function registerGroups(app: FastifyInstance, http: GraphHttp, licensing:
     };
     for (const [k, v] of Object.entries(body)) if (!k.includes("@") && !(k in group)) group[k] = v;
     tenant.groups[id] = group;
+    http.created(tenant, "groups", [id]);
     http.store.save();
     return reply.code(201).send({
       "@odata.context": `https://${req.headers.host}/v1.0/$metadata#groups/$entity`,

@@ -139,6 +139,7 @@ export function registerInvitations(app: FastifyInstance, http: GraphHttp): void
       }
       guest = newGuest(tenant, address, (raw.invitedUserDisplayName as string | undefined) ?? null, userType);
       tenant.users[guest.id] = guest;
+      http.created(tenant, "users", [guest.id, String(guest.userPrincipalName)]);
       http.store.save();
     }
     const id = randomUUID();

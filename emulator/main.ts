@@ -1,13 +1,15 @@
 // `node dist/emulator/main.js`: runs the tenant emulator for the sandbox, or only makes its CA.
-//   serve --dir .sandbox [--port 18443] [--ad <samba connection.json>]
+//   serve --dir .sandbox [--port 18443] [--ad <samba connection.json>] [--replication-delay <ms>]
 //                                         start (state kept in <dir>/emulator-state.json), syncing
-//                                         the source tenant from that AD when given
+//                                         the source tenant from that AD when given; new objects
+//                                         stay invisible for the replication delay
 //   init-ca --dir <dir>                   make <dir>/ca.pem if missing, print its path
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
 import { credentialFor, GraphClient } from "../lib/graph/client";
 import { loadOrCreateCa } from "./pki";
+import { parseReplicationDelays } from "./replication";
 import { seedLicenseGroups } from "./sandboxEstate";
 import { startEmulator } from "./server";
 import { ensureTenant, SANDBOX_TENANTS } from "./tenantPair";
@@ -34,9 +36,22 @@ program
     "sync the source tenant from this AD (as written by scripts/samba.sh start)",
   )
   .option("--sync-interval <seconds>", "Entra Connect delta cycle period", "30")
+  .option(
+    "--replication-delay <ms>",
+    "how long objects created through Graph stay invisible to reads: milliseconds for every kind, or per kind (groups=1500,applications=2000; kinds: users, groups, applications, servicePrincipals, partners)",
+    "0",
+  )
   .action(
-    async (opts: { dir: string; port: string; adminKey?: string; ad?: string; syncInterval: string }) => {
+    async (opts: {
+      dir: string;
+      port: string;
+      adminKey?: string;
+      ad?: string;
+      syncInterval: string;
+      replicationDelay: string;
+    }) => {
       const dir = path.resolve(opts.dir);
+      const replicationDelays = parseReplicationDelays(opts.replicationDelay);
       const emulator = await startEmulator({
         caDir: dir,
         stateFile: path.join(dir, "emulator-state.json"),
@@ -78,6 +93,8 @@ program
         };
         await seedLicenseGroups(new GraphClient(source.tenantId, credentialFor(conn, cloud), cloud));
       }
+      // After the seeding: what it made stands for an estate that existed before the stack.
+      emulator.replication.setDelays(replicationDelays);
       const connection = {
         url: emulator.url,
         caCertPath: emulator.caCertPath,

@@ -14,6 +14,7 @@ import { registerInvitations } from "./invitations";
 import { Licensing, refreshConsumedUnits, registerLicensing } from "./licensing";
 import { TokenService } from "./oauth";
 import { issueServerCert, loadOrCreateCa } from "./pki";
+import { Replication, type ReplicationDelays } from "./replication";
 import { Store } from "./state";
 import { registerUsers } from "./users";
 
@@ -27,6 +28,9 @@ export interface EmulatorOptions {
   port?: number;
   adminKey?: string;
   logger?: boolean;
+  /** How long new objects stay invisible to reads (replication.ts): one number of milliseconds
+   * for every kind, or per kind. Default 0 (off). */
+  replicationDelayMs?: number | Partial<ReplicationDelays>;
 }
 
 export interface Emulator {
@@ -35,6 +39,8 @@ export interface Emulator {
   adminKey: string;
   store: Store;
   http: GraphHttp;
+  /** The replication delay; its delays can be changed while the emulator runs. */
+  replication: Replication;
   /** Group license processing. */
   licensing: Licensing;
   /** Entra Connect sync engines by tenant id. */
@@ -53,7 +59,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const tls = issueServerCert(ca);
   const store = Store.open(options.stateFile);
   const tokens = new TokenService(store);
-  const http = new GraphHttp(store, tokens);
+  const replication = new Replication(options.replicationDelayMs ?? 0);
+  const http = new GraphHttp(store, tokens, replication);
   const rules = new CrossTenantAccessPolicyRules(http);
   const adminKey = options.adminKey ?? randomBytes(18).toString("base64url");
 
@@ -66,12 +73,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
-  app.addHook("onSend", async (req, reply) => {
-    if (req.url.startsWith("/v1.0/")) {
-      reply.header("request-id", requestIdOf(req));
-      reply.header("client-request-id", req.headers["client-request-id"] ?? requestIdOf(req));
-    }
+  app.addHook("onSend", async (req, reply, payload) => {
+    if (!req.url.startsWith("/v1.0/")) return payload;
+    reply.header("request-id", requestIdOf(req));
+    reply.header("client-request-id", req.headers["client-request-id"] ?? requestIdOf(req));
+    return http.failAfterCommit(req, reply) ?? payload;
   });
+  app.addHook("preSerialization", async (req, _reply, payload) =>
+    req.url.startsWith("/v1.0/") ? http.visibleCollection(req, payload) : payload,
+  );
   app.addHook("onResponse", async (req, reply) => {
     if (req.url.startsWith("/v1.0/")) http.record(req, reply.statusCode);
   });
@@ -121,6 +131,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     adminKey,
     store,
     http,
+    replication,
     licensing,
     entraConnect,
     attachEntraConnect(tenantId, directory, syncOptions) {

@@ -25,8 +25,9 @@ bash scripts/samba.sh start "$dir/samba" --address "${SANDBOX_AD_ADDRESS:-127.0.
 openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=B2B Reach-Back Automation" \
   -keyout "$dir/automation.key" -out "$dir/automation.crt" 2>/dev/null
 cat "$dir/automation.key" "$dir/automation.crt" >"$dir/automation.pem" && rm "$dir/automation.key"
+# New objects stay invisible to reads for a second, as Graph's replication makes them.
 node dist/emulator/main.js serve --dir "$dir" --port "$port" --ad "$dir/samba/connection.json" --sync-interval 2 \
-  >"$dir/emulator.log" 2>&1 &
+  --replication-delay 1000 >"$dir/emulator.log" 2>&1 &
 emulator=$!
 if [ "$keep" != "--keep" ]; then
   trap 'kill $emulator 2>/dev/null || true; bash scripts/samba.sh stop "$dir/samba" || true' EXIT

@@ -1,8 +1,13 @@
 // Graph calls for the automation's app registration, in one place. The deploying identity needs
 // Application.ReadWrite.All (applications, service principals), AppRoleAssignment.ReadWrite.All
 // (admin consent to application permissions) and Group.ReadWrite.All (group owners).
+// Every create and change returns once Graph reads it back, and the calls that follow a create
+// (service principal of a new application, grants to a new service principal, a new owner) wait
+// out Graph's known post-create answers (lib/graph/consistency.ts), so that a caller can chain them.
+// Creates that Graph answers 503/504 are looked up before they are sent again.
 import { createHash } from "node:crypto";
 import { type GraphClient, GraphRequestError, odataString } from "../graph/client";
+import { eventually, lookUp, REPLICATION_RULES, retryingOn } from "../graph/consistency";
 
 /** Microsoft Graph's application id, the same in every tenant. */
 export const MICROSOFT_GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
@@ -155,23 +160,45 @@ function keyBody(k: NewKey | KeyCredentialInfo) {
   };
 }
 
+/** Creates the app registration, for a caller that found none of this name with the product's
+ * tag, and returns once Graph reads it back by id. */
 export async function createApplication(
   graph: GraphClient,
   displayName: string,
   keys: readonly NewKey[],
 ): Promise<Application> {
-  const a = await graph.post<Record<string, unknown>>("/applications", {
-    displayName,
-    signInAudience: "AzureADMyOrg",
-    tags: [AUTOMATION_APP_TAG],
-    notes:
-      "B2B reach-back automation (seed 000). Managed by the entra-coexistence Pulumi stack: change it there.",
-    keyCredentials: keys.map(keyBody),
-  });
-  return toApplication(a);
+  const ours = async () =>
+    (await findApplicationsByName(graph, displayName)).find((a) => a.tags.includes(AUTOMATION_APP_TAG));
+  const a = await graph.post<Record<string, unknown>>(
+    "/applications",
+    {
+      displayName,
+      signInAudience: "AzureADMyOrg",
+      tags: [AUTOMATION_APP_TAG],
+      notes:
+        "B2B reach-back automation (seed 000). Managed by the entra-coexistence Pulumi stack: change it there.",
+      keyCredentials: keys.map(keyBody),
+    },
+    {
+      retry: {
+        lookup: async () => {
+          const found = await lookUp(`app registration ${displayName}`, ours, graph.consistency);
+          return found && { ...found, keyCredentials: [] };
+        },
+      },
+    },
+  );
+  const app = toApplication(a);
+  await eventually(
+    `the new app registration ${displayName} (${app.appId})`,
+    () => readApplication(graph, app.id),
+    graph.consistency,
+  );
+  return app;
 }
 
-/** Replaces the application's key credentials with `keep` (existing, by keyId) plus `add`. */
+/** Replaces the application's key credentials with `keep` (existing, by keyId) plus `add`, and
+ * returns once the application reads back with exactly those certificates. */
 export async function setKeyCredentials(
   graph: GraphClient,
   applicationId: string,
@@ -187,6 +214,16 @@ export async function setKeyCredentials(
   await graph.patch(`/applications/${applicationId}`, {
     keyCredentials: [...keep.map(keyBody), ...add.map(keyBody)],
   });
+  const expected = [...keep, ...add].map((k) => k.thumbprint).sort();
+  await eventually(
+    `the certificates just set on app registration ${applicationId}`,
+    async () => {
+      const app = await readApplication(graph, applicationId);
+      const now = app?.keyCredentials.map((k) => k.thumbprint).sort();
+      return JSON.stringify(now) === JSON.stringify(expected) ? app : undefined;
+    },
+    graph.consistency,
+  );
 }
 
 export async function renameApplication(
@@ -195,6 +232,14 @@ export async function renameApplication(
   displayName: string,
 ): Promise<void> {
   await graph.patch(`/applications/${applicationId}`, { displayName });
+  await eventually(
+    `app registration ${applicationId} renamed to ${displayName}`,
+    async () => {
+      const app = await readApplication(graph, applicationId);
+      return app?.displayName === displayName ? app : undefined;
+    },
+    graph.consistency,
+  );
 }
 
 /** Deletes the application; Entra deletes its service principal, grants and ownerships with it. */
@@ -217,8 +262,38 @@ export async function findServicePrincipal(
   return found[0];
 }
 
+/** Creates the service principal of an application (which may have been created moments ago),
+ * and returns once Graph finds it by id and by appId. */
 export async function createServicePrincipal(graph: GraphClient, appId: string): Promise<{ id: string }> {
-  return graph.post<{ id: string }>("/servicePrincipals", { appId });
+  const sp = await retryingOn(
+    `the service principal of application ${appId}`,
+    [REPLICATION_RULES.applicationNotReplicated, REPLICATION_RULES.ownedByApplicationNotReplicated],
+    () =>
+      graph.post<{ id: string }>(
+        "/servicePrincipals",
+        { appId },
+        {
+          retry: {
+            lookup: () =>
+              lookUp(
+                `the service principal of ${appId}`,
+                () => findServicePrincipal(graph, appId),
+                graph.consistency,
+              ),
+          },
+        },
+      ),
+    graph.consistency,
+  );
+  await eventually(
+    `the new service principal ${sp.id} of application ${appId}`,
+    async () => {
+      const byId = await graph.getOptional<{ id: string }>(`/servicePrincipals/${sp.id}?$select=id`);
+      return byId && (await findServicePrincipal(graph, appId))?.id === sp.id ? byId : undefined;
+    },
+    graph.consistency,
+  );
+  return { id: sp.id };
 }
 
 export async function listAppRoleAssignments(
@@ -235,20 +310,37 @@ export async function listAppRoleAssignments(
   }));
 }
 
-/** Grants an application permission with admin consent (an app role assignment). */
+/** Grants an application permission with admin consent (an app role assignment) to a service
+ * principal that may have been created moments ago, and returns once the grant is listed. */
 export async function grantAppRole(
   graph: GraphClient,
   servicePrincipalId: string,
   resourceId: string,
   appRoleId: string,
 ): Promise<void> {
-  await graph.post(`/servicePrincipals/${servicePrincipalId}/appRoleAssignments`, {
-    principalId: servicePrincipalId,
-    resourceId,
-    appRoleId,
-  });
+  const granted = async () =>
+    (await listAppRoleAssignments(graph, servicePrincipalId)).find(
+      (a) => a.resourceId === resourceId.toLowerCase() && a.appRoleId === appRoleId.toLowerCase(),
+    );
+  await retryingOn(
+    `app role ${appRoleId} for service principal ${servicePrincipalId}`,
+    [REPLICATION_RULES.notFoundYet, REPLICATION_RULES.referenceNotReplicated],
+    () =>
+      graph.post(
+        `/servicePrincipals/${servicePrincipalId}/appRoleAssignments`,
+        { principalId: servicePrincipalId, resourceId, appRoleId },
+        { retry: { lookup: () => lookUp(`app role ${appRoleId}`, granted, graph.consistency) } },
+      ),
+    graph.consistency,
+  );
+  await eventually(
+    `app role ${appRoleId} just granted to service principal ${servicePrincipalId}`,
+    granted,
+    graph.consistency,
+  );
 }
 
+/** Revokes a grant and returns once it is no longer listed. */
 export async function revokeAppRole(
   graph: GraphClient,
   servicePrincipalId: string,
@@ -257,9 +349,16 @@ export async function revokeAppRole(
   try {
     await graph.delete(`/servicePrincipals/${servicePrincipalId}/appRoleAssignments/${assignmentId}`);
   } catch (e) {
-    if (e instanceof GraphRequestError && e.status === 404) return;
-    throw e;
+    if (!(e instanceof GraphRequestError && e.status === 404)) throw e;
   }
+  await eventually(
+    `app role assignment ${assignmentId} just revoked from service principal ${servicePrincipalId}`,
+    async () =>
+      (await listAppRoleAssignments(graph, servicePrincipalId)).some((a) => a.id === assignmentId)
+        ? undefined
+        : true,
+    graph.consistency,
+  );
 }
 
 export async function listOwnerIds(graph: GraphClient, groupId: string): Promise<string[] | undefined> {
@@ -272,17 +371,35 @@ export async function listOwnerIds(graph: GraphClient, groupId: string): Promise
   }
 }
 
+/** Makes `objectId` an owner of the group (either may have been created moments ago), and returns
+ * once the group lists it. */
 export async function addOwner(graph: GraphClient, groupId: string, objectId: string): Promise<void> {
-  await graph.post(`/groups/${groupId}/owners/$ref`, {
-    "@odata.id": `${graph.baseUrl}v1.0/directoryObjects/${objectId}`,
-  });
+  const owns = async () =>
+    (await listOwnerIds(graph, groupId))?.includes(objectId.toLowerCase()) ? true : undefined;
+  await retryingOn(
+    `owner ${objectId} of group ${groupId}`,
+    [REPLICATION_RULES.notFoundYet, REPLICATION_RULES.referencedObjectNotReplicated],
+    () =>
+      graph.post(
+        `/groups/${groupId}/owners/$ref`,
+        { "@odata.id": `${graph.baseUrl}v1.0/directoryObjects/${objectId}` },
+        { retry: { lookup: () => lookUp(`owner ${objectId} of ${groupId}`, owns, graph.consistency) } },
+      ),
+    graph.consistency,
+  );
+  await eventually(`${objectId} as a new owner of group ${groupId}`, owns, graph.consistency);
 }
 
+/** Removes an owner and returns once the group no longer lists it. */
 export async function removeOwner(graph: GraphClient, groupId: string, objectId: string): Promise<void> {
   try {
     await graph.delete(`/groups/${groupId}/owners/${objectId}/$ref`);
   } catch (e) {
-    if (e instanceof GraphRequestError && e.status === 404) return;
-    throw e;
+    if (!(e instanceof GraphRequestError && e.status === 404)) throw e;
   }
+  await eventually(
+    `${objectId} removed from the owners of group ${groupId}`,
+    async () => ((await listOwnerIds(graph, groupId))?.includes(objectId.toLowerCase()) ? undefined : true),
+    graph.consistency,
+  );
 }

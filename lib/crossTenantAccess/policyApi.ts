@@ -1,12 +1,16 @@
 // The cross-tenant access policy endpoints of Microsoft Graph v1.0, in one place. Permissions:
-// Policy.Read.All to read, Policy.ReadWrite.CrossTenantAccess to write.
+// Policy.Read.All to read, Policy.ReadWrite.CrossTenantAccess to write. Every write returns once
+// Graph reads it back (lib/graph/consistency.ts), so that the caller's next read sees it.
 import { type GraphClient, GraphRequestError } from "../graph/client";
+import { eventually, lookUp } from "../graph/consistency";
 import {
   type DefaultSettings,
+  defaultSettingsFromGraph,
   type IdentitySync,
   PARTNER_POLICY_KEYS,
   type PartnerSettings,
   partnerSettingsFromGraph,
+  sameValue,
 } from "./settings";
 
 const POLICY = "/policies/crossTenantAccessPolicy";
@@ -44,26 +48,65 @@ function policyBody(
   return body;
 }
 
-/** Creates the partner entry. Returns false when one already exists (Graph's 409), so the
- * caller can adopt it instead. */
+/** Waits until the partner entry reads back with `keys` as in `settings` (compared in the
+ * canonical form, as Graph answers them). */
+async function untilPartnerShows(
+  graph: GraphClient,
+  partnerTenantId: string,
+  what: string,
+  shows: (now: PartnerSnapshot) => boolean,
+): Promise<PartnerSnapshot> {
+  return eventually(
+    `${what} (partner entry ${partnerTenantId})`,
+    async () => {
+      const now = await readPartner(graph, partnerTenantId);
+      return now && shows(now) ? now : undefined;
+    },
+    graph.consistency,
+  );
+}
+
+function showsKeys(
+  now: PartnerSnapshot,
+  settings: PartnerSettings,
+  keys: readonly (typeof PARTNER_POLICY_KEYS)[number][],
+): boolean {
+  const sent = partnerSettingsFromGraph(policyBody(settings, keys), undefined);
+  return keys.every((k) => sameValue(now.settings[k], sent[k]));
+}
+
+/** Creates the partner entry and returns once Graph reads it back. Returns false when one already
+ * exists (Graph's 409), so the caller can adopt it instead. A create that Graph answers 503/504 is
+ * looked up before it is sent again. */
 export async function createPartner(
   graph: GraphClient,
   partnerTenantId: string,
   settings: PartnerSettings,
 ): Promise<boolean> {
   try {
-    await graph.post(`${POLICY}/partners`, {
-      tenantId: partnerTenantId,
-      ...policyBody(settings, PARTNER_POLICY_KEYS),
-    });
-    return true;
+    await graph.post(
+      `${POLICY}/partners`,
+      { tenantId: partnerTenantId, ...policyBody(settings, PARTNER_POLICY_KEYS) },
+      {
+        retry: {
+          lookup: () =>
+            lookUp(
+              `partner entry ${partnerTenantId}`,
+              () => graph.getOptional(partnerPath(partnerTenantId)),
+              graph.consistency,
+            ),
+        },
+      },
+    );
   } catch (e) {
     if (e instanceof GraphRequestError && e.status === 409) return false;
     throw e;
   }
+  await untilPartnerShows(graph, partnerTenantId, "the new partner entry", () => true);
+  return true;
 }
 
-/** Sends only the given keys: Graph leaves the others as they are. */
+/** Sends only the given keys: Graph leaves the others as they are. Returns once they read back. */
 export async function updatePartner(
   graph: GraphClient,
   partnerTenantId: string,
@@ -72,6 +115,9 @@ export async function updatePartner(
 ): Promise<void> {
   if (keys.length === 0) return;
   await graph.patch(partnerPath(partnerTenantId), policyBody(settings, keys));
+  await untilPartnerShows(graph, partnerTenantId, `${keys.join(", ")} just changed`, (now) =>
+    showsKeys(now, settings, keys),
+  );
 }
 
 /** Brings the identity-sync policy of a partner to `desired` (null: no policy). PUT creates it
@@ -84,12 +130,30 @@ export async function setIdentitySync(
 ): Promise<void> {
   const path = `${partnerPath(partnerTenantId)}/identitySynchronization`;
   if (desired === null) {
-    if (current !== null) await deleteIgnoringGone(graph, path);
+    if (current === null) return;
+    await deleteIgnoringGone(graph, path);
+    await untilPartnerShows(
+      graph,
+      partnerTenantId,
+      "the identity-sync policy just removed",
+      (now) => now.settings.identitySynchronization === null,
+    );
     return;
   }
   const body = { displayName: desired.displayName, userSyncInbound: desired.userSyncInbound };
-  if (current === null) await graph.put(path, body);
-  else await graph.patch(path, body);
+  if (current === null) {
+    try {
+      await graph.put(path, body);
+    } catch (e) {
+      // A second PUT answers 409: one exists (ours, if a PUT Graph committed was sent again after
+      // a 503, or someone else's): bring it to `desired` instead.
+      if (!(e instanceof GraphRequestError && e.status === 409)) throw e;
+      await graph.patch(path, body);
+    }
+  } else await graph.patch(path, body);
+  await untilPartnerShows(graph, partnerTenantId, "the identity-sync policy just set", (now) =>
+    sameValue(now.settings.identitySynchronization, desired),
+  );
 }
 
 /** Deletes the partner entry; its identity-sync policy has to go first or Graph refuses. */
@@ -111,12 +175,33 @@ export async function readDefault(graph: GraphClient): Promise<Record<string, un
   return graph.get<Record<string, unknown>>(`${POLICY}/default`);
 }
 
+/** Sends the given keys and returns once the default reads back with them. */
 export async function updateDefault(graph: GraphClient, settings: DefaultSettings): Promise<void> {
-  if (Object.keys(settings).length === 0) return;
+  const keys = Object.keys(settings);
+  if (keys.length === 0) return;
   await graph.patch(`${POLICY}/default`, settings);
+  const sent = defaultSettingsFromGraph(settings as Record<string, unknown>, keys);
+  await eventually(
+    `the tenant's default cross-tenant settings ${keys.join(", ")} just changed`,
+    async () => {
+      const now = await readDefault(graph);
+      return sameValue(defaultSettingsFromGraph(now, keys), sent) ? now : undefined;
+    },
+    graph.consistency,
+  );
 }
 
-/** Puts the default back to the service default (isServiceDefault true again). */
+/** Puts the default back to the service default (isServiceDefault true again), and returns once
+ * it reads back so. */
 export async function resetDefault(graph: GraphClient): Promise<void> {
-  await graph.post(`${POLICY}/default/resetToSystemDefault`, {});
+  // Sent twice, it resets twice: safe to repeat after a 503/504.
+  await graph.post(`${POLICY}/default/resetToSystemDefault`, {}, { retry: "idempotent" });
+  await eventually(
+    "the tenant's default cross-tenant settings reset to the service default",
+    async () => {
+      const now = await readDefault(graph);
+      return now.isServiceDefault === true ? now : undefined;
+    },
+    graph.consistency,
+  );
 }

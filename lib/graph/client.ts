@@ -1,12 +1,22 @@
 // The one Microsoft Graph client of the codebase. Everything that talks to a tenant goes through
-// GraphClient: authentication (@azure/identity), retries on 429/503/504 honouring Retry-After
-// (the Graph SDK's RetryHandler, which adds jitter when there is no Retry-After and caps the
-// delay), paging (the SDK's PageIterator) and errors that keep Graph's code and request id.
+// GraphClient: authentication (@azure/identity), retries honouring Retry-After (the Graph SDK's
+// RetryHandler, which adds jitter when there is no Retry-After and caps the delay), paging (the
+// SDK's PageIterator), errors that keep Graph's code and request id, and the settings of the
+// consistency helper (./consistency) that reads after writes go through.
+//
+// Which failed requests are sent again. Graph answers 429 before it does anything (the request was
+// throttled, not processed), so every method is retried on 429. 503 and 504 say nothing about
+// whether a write happened: a POST that Graph committed and then answered 503 would, sent again,
+// make a second group or invitation. So a POST is retried on 503/504 only when its caller says
+// how (PostOptions.retry). GET, PUT, PATCH and DELETE are retried on 429/503/504: sending them
+// again leaves the same state (a repeated DELETE answers 404, which callers take as "gone"; a
+// repeated identity-sync PUT answers 409, which its caller takes as "exists").
 import { readFileSync } from "node:fs";
 import { ClientCertificateCredential, DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import {
   AuthenticationHandler,
   Client,
+  type FetchOptions,
   GraphError,
   HTTPMessageHandler,
   type PageCollection,
@@ -14,34 +24,45 @@ import {
   RedirectHandler,
   RetryHandler,
   RetryHandlerOptions,
+  type ShouldRetry,
   TelemetryHandler,
 } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
 import type { CloudConfig, TenantConnection } from "../config/stackConfig";
+import { type ConsistencyOptions, DEFAULT_CONSISTENCY } from "./consistency";
+import { GraphRequestError } from "./errors";
 
-/** An error Graph returned, with what a person needs to act on it or to ask Microsoft about it. */
-export class GraphRequestError extends Error {
-  constructor(
-    readonly method: string,
-    readonly path: string,
-    readonly status: number,
-    readonly code: string,
-    readonly graphMessage: string,
-    readonly requestId: string | undefined,
-  ) {
-    super(
-      `${method} ${path} failed: ${status} ${code}: ${graphMessage}` +
-        (requestId ? ` (request-id ${requestId})` : ""),
-    );
-    this.name = "GraphRequestError";
-  }
-}
+export { GraphRequestError } from "./errors";
 
 export interface GraphClientOptions {
   /** Retries of one call on 429/503/504 before giving up (the SDK caps this at 10). */
   maxRetries?: number;
   /** Base delay in seconds when Graph sends no Retry-After (the SDK adds up to 1 s of jitter). */
   retryDelaySeconds?: number;
+  /** How reads after writes wait for replication (lib/graph/consistency.ts). */
+  consistency?: Partial<ConsistencyOptions>;
+}
+
+/** How a POST may be sent again after Graph answered 503 or 504, when it may have committed it.
+ * Without `retry`, it is sent again only after a 429 (Graph did not process it). */
+export interface PostOptions<T> {
+  /**
+   * - "idempotent": sending it twice has the effect of sending it once, e.g. assignLicense with
+   *   the same body (it sets licenses to a state) or resetToSystemDefault. $batch is not: its
+   *   items may be creates, and their own 429s come back inside a 200 that nothing retries.
+   * - `{ lookup }`: finds what the POST would have made if Graph committed it, waiting for
+   *   replication (consistency.ts lookUp); found, it is the answer; not found, the POST is sent
+   *   again. This makes a create idempotent.
+   */
+  retry?: "idempotent" | { lookup: () => Promise<T | undefined> };
+}
+
+/** Answers after which a write may or may not have happened. */
+const UNCERTAIN = [503, 504];
+
+function methodOf(request: Parameters<ShouldRetry>[2], options: FetchOptions | undefined): string {
+  const fromRequest = typeof request === "string" ? undefined : (request as { method?: string }).method;
+  return (options?.method ?? fromRequest ?? "GET").toUpperCase();
 }
 
 export type Credential = TokenCredential;
@@ -73,7 +94,11 @@ export class GraphClient {
   readonly tenantId: string;
   /** Graph's root with a trailing slash, e.g. https://graph.microsoft.com/ */
   readonly baseUrl: string;
+  /** How reads after writes wait for replication; API modules pass it to ./consistency. */
+  readonly consistency: ConsistencyOptions;
   private readonly client: Client;
+  private readonly maxRetries: number;
+  private readonly retryDelaySeconds: number;
 
   constructor(
     tenantId: string,
@@ -82,13 +107,19 @@ export class GraphClient {
     options: GraphClientOptions = {},
   ) {
     this.tenantId = tenantId;
+    this.consistency = { ...DEFAULT_CONSISTENCY, ...options.consistency };
+    this.maxRetries = options.maxRetries ?? 5;
+    this.retryDelaySeconds = options.retryDelaySeconds ?? 3;
     const graphUrl = new URL(cloud.graphEndpoint);
     const authProvider = new TokenCredentialAuthenticationProvider(credential, {
       scopes: [`${graphUrl.origin}/.default`],
     });
+    // The SDK's handler retries only 429, 503 and 504; this narrows POST to 429.
+    const unlessUncertainPost: ShouldRetry = (_delay, _attempt, request, fetchOptions, response) =>
+      response.status === 429 || methodOf(request, fetchOptions) !== "POST";
     const handlers = [
       new AuthenticationHandler(authProvider),
-      new RetryHandler(new RetryHandlerOptions(options.retryDelaySeconds ?? 3, options.maxRetries ?? 5)),
+      new RetryHandler(new RetryHandlerOptions(this.retryDelaySeconds, this.maxRetries, unlessUncertainPost)),
       new RedirectHandler(),
       new TelemetryHandler(),
       new HTTPMessageHandler(),
@@ -122,8 +153,23 @@ export class GraphClient {
     }
   }
 
-  async post<T>(path: string, body: unknown): Promise<T> {
-    return this.call("POST", path, () => this.client.api(path).post(body));
+  async post<T>(path: string, body: unknown, options: PostOptions<T> = {}): Promise<T> {
+    const { retry } = options;
+    if (retry === "idempotent") {
+      const always = new RetryHandlerOptions(this.retryDelaySeconds, this.maxRetries, () => true);
+      return this.call("POST", path, () => this.client.api(path).middlewareOptions([always]).post(body));
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.call("POST", path, () => this.client.api(path).post(body));
+      } catch (e) {
+        const uncertain = e instanceof GraphRequestError && UNCERTAIN.includes(e.status);
+        if (!retry || !uncertain || attempt >= this.maxRetries) throw e;
+        await this.consistency.clock.sleep((e.retryAfterSeconds ?? this.retryDelaySeconds) * 1000);
+        const made = await retry.lookup();
+        if (made !== undefined) return made;
+      }
+    }
   }
 
   async patch(path: string, body: unknown): Promise<void> {
@@ -169,6 +215,7 @@ function toGraphRequestError(method: string, path: string, e: unknown): Error {
     const g = e as GraphError;
     const body = typeof g.body === "string" ? safeJson(g.body) : g.body;
     const inner = body?.error?.innerError ?? body?.error?.innererror;
+    const retryAfter = Number(g.headers?.get("Retry-After") ?? Number.NaN);
     return new GraphRequestError(
       method,
       path,
@@ -176,6 +223,7 @@ function toGraphRequestError(method: string, path: string, e: unknown): Error {
       g.code ?? body?.error?.code ?? "UnknownError",
       body?.error?.message ?? g.message,
       g.requestId ?? inner?.["request-id"] ?? undefined,
+      Number.isFinite(retryAfter) ? retryAfter : undefined,
     );
   }
   return e instanceof Error ? e : new Error(String(e));

@@ -1,7 +1,9 @@
 // Graph calls for license groups, in one place. Permissions: Group.ReadWrite.All (create, delete,
 // members), LicenseAssignment.ReadWrite.All or Group.ReadWrite.All (assignLicense),
-// Organization.Read.All (subscribedSkus).
+// Organization.Read.All (subscribedSkus). Creates and license changes return once Graph reads them
+// back (lib/graph/consistency.ts), so that the caller's next read or write finds them.
 import { type GraphClient, GraphRequestError, odataString } from "../graph/client";
+import { eventually, lookUp } from "../graph/consistency";
 
 export interface AssignedLicense {
   skuId: string;
@@ -67,24 +69,53 @@ export async function listLicenseGroups(graph: GraphClient): Promise<LicenseGrou
   return all.map(toGroup).filter((g) => g.assignedLicenses.length > 0);
 }
 
+/** Creates a security group, for a caller that found no group of this name, and returns once
+ * Graph reads it back by id. A create that Graph answers 503/504 may have been committed: the
+ * group is then looked up by name before the create is sent again, so there is never a second. */
 export async function createSecurityGroup(
   graph: GraphClient,
   displayName: string,
   description: string,
 ): Promise<LicenseGroup> {
   const mailNickname = displayName.replace(/[^A-Za-z0-9._-]/g, "").slice(0, 64) || "reachback";
-  const g = await graph.post<Record<string, unknown>>("/groups", {
-    displayName,
-    description,
-    mailEnabled: false,
-    mailNickname,
-    securityEnabled: true,
-  });
-  return toGroup(g);
+  const byName = async () =>
+    (
+      await graph.list<Record<string, unknown>>(
+        `/groups?$filter=displayName eq ${odataString(displayName)}&${GROUP_SELECT}`,
+      )
+    )[0];
+  const g = await graph.post<Record<string, unknown>>(
+    "/groups",
+    { displayName, description, mailEnabled: false, mailNickname, securityEnabled: true },
+    { retry: { lookup: () => lookUp(`group ${displayName}`, byName, graph.consistency) } },
+  );
+  const group = toGroup(g);
+  await eventually(
+    `the new group ${displayName} (${group.id})`,
+    () => readGroup(graph, group.id),
+    graph.consistency,
+  );
+  return group;
+}
+
+/** Whether the group's licenses show the change: every SKU of `add` with its disabled plans, and
+ * none of `remove`. */
+function showsChange(
+  group: LicenseGroup,
+  add: readonly AssignedLicense[],
+  remove: readonly string[],
+): boolean {
+  const has = (l: AssignedLicense) =>
+    group.assignedLicenses.some(
+      (g) => g.skuId === l.skuId && JSON.stringify(g.disabledPlans) === JSON.stringify(l.disabledPlans),
+    );
+  const removed = remove.map((r) => r.toLowerCase());
+  return canonicalLicenses(add).every(has) && !group.assignedLicenses.some((g) => removed.includes(g.skuId));
 }
 
 /** One assignLicense call: SKUs in `add` are added or have their disabled plans replaced in place
- * (members keep the license throughout); SKUs in `remove` are removed. */
+ * (members keep the license throughout); SKUs in `remove` are removed. Returns once the group reads
+ * back with the change (its members' licenses are processed later: waitForLicenseProcessing). */
 export async function assignLicenses(
   graph: GraphClient,
   groupId: string,
@@ -92,10 +123,23 @@ export async function assignLicenses(
   remove: readonly string[],
 ): Promise<void> {
   if (add.length === 0 && remove.length === 0) return;
-  await graph.post(`/groups/${groupId}/assignLicense`, {
-    addLicenses: add.map((l) => ({ skuId: l.skuId, disabledPlans: l.disabledPlans })),
-    removeLicenses: [...remove],
-  });
+  // Sent twice, the same body sets the same licenses: safe to repeat after a 503/504.
+  await graph.post(
+    `/groups/${groupId}/assignLicense`,
+    {
+      addLicenses: add.map((l) => ({ skuId: l.skuId, disabledPlans: l.disabledPlans })),
+      removeLicenses: [...remove],
+    },
+    { retry: "idempotent" },
+  );
+  await eventually(
+    `the licenses just assigned to group ${groupId}`,
+    async () => {
+      const g = await readGroup(graph, groupId);
+      return g && showsChange(g, add, remove) ? g : undefined;
+    },
+    graph.consistency,
+  );
 }
 
 export async function deleteGroup(graph: GraphClient, groupId: string): Promise<void> {

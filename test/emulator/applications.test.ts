@@ -123,7 +123,8 @@ describe("emulator: applications, service principals and app role assignments", 
   const ref = (id: string) => ({ "@odata.id": `${pair.cloud.graphEndpoint}/v1.0/directoryObjects/${id}` });
 
   before(async () => {
-    pair = await emulatedPair();
+    // About applications, not replication (replication.test.ts): new objects are seen at once.
+    pair = await emulatedPair(undefined, {}, { replicationDelayMs: 0 });
     graph = pair.graph("source");
     tenantId = pair.connections.source.tenantId;
     certDir = workDir("app-certs");

@@ -15,7 +15,8 @@ describe("emulator: cross-tenant access policy", () => {
   let pair: TenantPairUnderTest;
   let graph: GraphClient;
   before(async () => {
-    pair = await emulatedPair();
+    // About the policy, not replication (replication.test.ts): new objects are seen at once.
+    pair = await emulatedPair(undefined, {}, { replicationDelayMs: 0 });
     graph = pair.graph("source");
   });
   after(async () => pair.close());

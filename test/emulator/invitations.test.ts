@@ -58,7 +58,8 @@ describe("emulator: invitations and user deletion", () => {
   const external = () => `guest-${randomUUID().slice(0, 8)}@partner-${randomUUID().slice(0, 4)}.example`;
 
   before(async () => {
-    pair = await emulatedPair();
+    // About invitations, not replication (replication.test.ts): new objects are seen at once.
+    pair = await emulatedPair(undefined, {}, { replicationDelayMs: 0 });
     deployer = pair.graph("source");
     inviter = await appWith("inviter", ["User.Invite.All"]);
     cleaner = await appWith("cleaner", ["User.DeleteRestore.All", "User.Read.All"]);

@@ -90,7 +90,8 @@ describe("emulator: licensing", () => {
     (await graph.get<GraphJson>("/subscribedSkus")).value.find((s: GraphJson) => s.skuId === skuId);
 
   before(async () => {
-    pair = await emulatedPair(ROLES);
+    // About licensing, not replication (replication.test.ts): new objects are seen at once.
+    pair = await emulatedPair(ROLES, {}, { replicationDelayMs: 0 });
     graph = pair.graph("source");
     tenantId = pair.connections.source.tenantId;
   });

@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import * as path from "node:path";
+import type { ReplicationDelays } from "../../emulator/replication";
 import { type Emulator, startEmulator } from "../../emulator/server";
 import { ensureTenant } from "../../emulator/tenantPair";
 import type { CloudConfig, TenantConnection } from "../../lib/config/stackConfig";
@@ -54,14 +55,28 @@ async function snapshotOf(graph: GraphClient): Promise<unknown> {
   return { default: { ...def, "@odata.context": undefined }, partners: withSync };
 }
 
+/** The replication delay of the test emulators: objects created through Graph stay invisible to
+ * reads for this long, as on real Graph, so that every test meets eventual consistency. A test
+ * that is about something else can turn it off (`emulatedPair(roles, domains, { replicationDelayMs:
+ * 0 })`, or `pair.emulator.replication.setDelays(...)` for a part of a test). */
+export const TEST_REPLICATION_DELAY_MS = 1000;
+
+export interface EmulatedPairOptions {
+  replicationDelayMs?: number | Partial<ReplicationDelays>;
+}
+
 /** A fresh emulator with a source and a target tenant (random ids) and their deployers. */
 export async function emulatedPair(
   roles?: string[],
   domains: Partial<Record<Role, string>> = {},
+  options: EmulatedPairOptions = {},
 ): Promise<TenantPairUnderTest> {
   const dir = workDir("emulator");
   const caDir = process.env.NODE_EXTRA_CA_CERTS ? path.dirname(process.env.NODE_EXTRA_CA_CERTS) : dir;
-  const emulator = await startEmulator({ caDir });
+  const emulator = await startEmulator({
+    caDir,
+    replicationDelayMs: options.replicationDelayMs ?? TEST_REPLICATION_DELAY_MS,
+  });
   const connections = {} as TenantPairUnderTest["connections"];
   for (const role of ["source", "target"] as const) {
     const spec = {
