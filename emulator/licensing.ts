@@ -8,10 +8,10 @@
 // Behaviour marked (unv) is not confirmed from a source; (obs) was recorded from real Graph by
 // public tools.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { isExchangeOnlinePlan, type ServicePlanRef, scrubbingReason } from "../lib/licensing/servicePlans";
 import { USER_DEFAULTS } from "./defaultProperties";
 import { badRequest, type GraphHttp, GraphHttpError, notFound } from "./graphHttp";
 import { select } from "./odata";
+import { PLAN_SERVICES, type PlanService, planData, SCRUBBING_SERVICES } from "./skus";
 import type { EmulatedGroup, EmulatedUser, Json, JsonObject, SubscribedSku, Tenant } from "./state";
 import { checkSelect, findUser } from "./users";
 
@@ -87,31 +87,81 @@ export function effectiveLicenses(states: readonly LicenseAssignmentState[]): As
   return [...out.values()];
 }
 
+/** A plan as a user holds it, with the service the emulator knows it by. */
+export interface EnabledPlan {
+  servicePlanId: string;
+  servicePlanName: string;
+  service: PlanService;
+}
+
+/** The service of a plan: as declared when it was added through the admin API, else from the
+ * emulator's own plan data (skus.ts), else "Unknown". */
+export function serviceOf(tenant: Tenant, servicePlanId: string): PlanService {
+  const id = lower(servicePlanId);
+  return tenant.licensing.planServices?.[id] ?? planData(id)?.service ?? "Unknown";
+}
+
+/** Records the service of plans added by hand (a SKU Microsoft changed, in tests) and returns them
+ * without it, in Graph's servicePlanInfo shape. A plan the emulator has no data on must say its
+ * service: the emulator does not guess a service from a name. */
+export function declarePlanServices<P extends { servicePlanId: string; service?: unknown }>(
+  tenant: Tenant,
+  plans: readonly P[],
+): Array<Omit<P, "service">> {
+  return plans.map(({ service, ...plan }) => {
+    const id = lower(plan.servicePlanId);
+    if (service === undefined) {
+      if (!tenant.licensing.planServices?.[id] && !planData(id))
+        throw new GraphHttpError(
+          400,
+          "BadRequest",
+          `The emulator has no data on service plan ${plan.servicePlanId}: give its service (${PLAN_SERVICES.join(", ")}).`,
+        );
+    } else {
+      if (!PLAN_SERVICES.includes(service as PlanService))
+        throw new GraphHttpError(
+          400,
+          "BadRequest",
+          `Unknown service '${String(service)}' for plan ${plan.servicePlanId}; one of ${PLAN_SERVICES.join(", ")}.`,
+        );
+      tenant.licensing.planServices = { ...tenant.licensing.planServices, [id]: service as PlanService };
+    }
+    return plan;
+  });
+}
+
 /** The service plans a user has enabled: every plan of each assigned SKU (as the SKU is now, so
  * a plan Microsoft adds to a SKU is enabled for everyone holding it) minus its disabledPlans. */
-export function enabledPlans(tenant: Tenant, user: JsonObject): ServicePlanRef[] {
-  const plans: ServicePlanRef[] = [];
+export function enabledPlans(tenant: Tenant, user: JsonObject): EnabledPlan[] {
+  const plans: EnabledPlan[] = [];
   for (const l of assignedLicensesOf(user)) {
     const disabled = new Set(l.disabledPlans.map(lower));
     for (const p of findSku(tenant, l.skuId)?.servicePlans ?? []) {
       if (!disabled.has(lower(p.servicePlanId)))
-        plans.push({ servicePlanId: p.servicePlanId, servicePlanName: p.servicePlanName });
+        plans.push({
+          servicePlanId: p.servicePlanId,
+          servicePlanName: p.servicePlanName,
+          service: serviceOf(tenant, p.servicePlanId),
+        });
     }
   }
   return plans;
 }
 
-/** What a user's licenses mean for proxy calculation: `scrubbing` when any enabled plan triggers
- * proxy scrubbing (seed 000's third trigger: an Exchange Online or add-on plan), `exchange` when
- * one is an Exchange Online plan (which also adds the MOERA and UPN as secondaries). */
+/** What a user's licenses mean for proxy calculation, from each enabled plan's service:
+ * `scrubbing` when one belongs to a service that triggers proxy scrubbing (skus.ts
+ * SCRUBBING_SERVICES: seed 000's third trigger, and Microsoft's "any Exchange service plan"),
+ * `exchange` when one is an Exchange Online mailbox plan, which also adds the MOERA and UPN as
+ * secondaries (the KB: "if the user is assigned an Exchange Online license"; (unv) that an add-on
+ * or Exchange Foundation alone does not). */
 export function licenseProxyEffect(
   tenant: Tenant,
   user: JsonObject,
 ): { scrubbing: boolean; exchange: boolean } {
   const plans = enabledPlans(tenant, user);
   return {
-    scrubbing: plans.some((p) => scrubbingReason(p) !== undefined),
-    exchange: plans.some((p) => isExchangeOnlinePlan(p)),
+    scrubbing: plans.some((p) => SCRUBBING_SERVICES.has(p.service)),
+    exchange: plans.some((p) => p.service === "Exchange Online"),
   };
 }
 
