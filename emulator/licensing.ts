@@ -28,6 +28,19 @@ export const GROUP_LICENSE_WRITE = [
   "Directory.ReadWrite.All",
   "Group.ReadWrite.All",
 ] as const;
+/** "List licenseDetails" (GET /users/{id}/licenseDetails). An earlier version of the page lists
+ * User.Read.All, User.ReadWrite.All, Directory.Read.All and Directory.ReadWrite.All for
+ * applications; today's names LicenseAssignment.Read.All (least privileged, delegated) and says
+ * "Not supported" for applications, read here as the /me form (unv); LicenseAssignment.* for an
+ * application is (unv). */
+const LICENSE_DETAILS_READ = [
+  "LicenseAssignment.Read.All",
+  "LicenseAssignment.ReadWrite.All",
+  "User.Read.All",
+  "User.ReadWrite.All",
+  "Directory.Read.All",
+  "Directory.ReadWrite.All",
+] as const;
 /** user: assignLicense. */
 const USER_LICENSE_WRITE = [
   "LicenseAssignment.ReadWrite.All",
@@ -471,6 +484,39 @@ export function registerLicensing(
     },
   );
 
+  /** A user's licenses, one licenseDetails per assigned SKU with every plan of the SKU: a disabled
+   * plan has provisioningStatus "Disabled" (servicePlanInfo), the others the SKU's own status. */
+  app.get(
+    "/v1.0/users/:id/licenseDetails",
+    async (req: FastifyRequest<{ Params: { id: string }; Querystring: { $select?: string } }>) => {
+      const { tenant } = await http.authorize(req, LICENSE_DETAILS_READ);
+      checkSelect(http, "microsoft.graph.licenseDetails", req.query.$select);
+      const user = findUser(tenant, req.params.id);
+      const details = assignedLicensesOf(user).flatMap((l): JsonObject[] => {
+        const sku = findSku(tenant, l.skuId);
+        // (unv) a SKU the tenant no longer has is left out.
+        if (!sku) return [];
+        const disabled = new Set(l.disabledPlans.map(lower));
+        const detail: JsonObject = {
+          id: licenseDetailsId(tenant.id, sku.skuId),
+          skuId: sku.skuId,
+          skuPartNumber: sku.skuPartNumber,
+          servicePlans: sku.servicePlans.map((p) => ({
+            servicePlanId: p.servicePlanId,
+            servicePlanName: p.servicePlanName,
+            provisioningStatus: disabled.has(lower(p.servicePlanId)) ? "Disabled" : p.provisioningStatus,
+            appliesTo: p.appliesTo,
+          })),
+        };
+        return [req.query.$select ? select(detail, req.query.$select, []) : detail];
+      });
+      return {
+        "@odata.context": `https://${req.headers.host}/v1.0/$metadata#users('${user.id}')/licenseDetails`,
+        value: details,
+      };
+    },
+  );
+
   /** user: assignLicense (direct assignment): applied at once, 200 with the user. */
   app.post(
     "/v1.0/users/:id/assignLicense",
@@ -486,6 +532,23 @@ export function registerLicensing(
       });
     },
   );
+}
+
+/** licenseDetails ids in Graph's documented example are base64url of two GUIDs in their byte
+ * form: the tenant's id, then the SKU's (obs: decoded from the "List licenseDetails" example). */
+function licenseDetailsId(tenantId: string, skuId: string): string {
+  const bytes = (guid: string) => {
+    const hex = guid.replace(/-/g, "");
+    const b = Buffer.from(hex, "hex");
+    // A GUID's first three fields are little-endian in its byte form.
+    return Buffer.concat([
+      b.subarray(0, 4).reverse(),
+      b.subarray(4, 6).reverse(),
+      b.subarray(6, 8).reverse(),
+      b.subarray(8),
+    ]);
+  };
+  return Buffer.concat([bytes(tenantId), bytes(skuId)]).toString("base64url");
 }
 
 /** Direct assignment: synchronous; errors are returned to the caller instead of becoming states. */

@@ -188,8 +188,14 @@ export function serviceDefaultPolicy(tenantId: string): JsonObject {
     b2bCollaborationOutbound: b2b("allowed"),
     b2bDirectConnectInbound: b2b("blocked"),
     b2bDirectConnectOutbound: b2b("blocked"),
+    // The order Microsoft's "Configure cross-tenant access settings for B2B collaboration" resets
+    // to; members of the CSDL's b2bIdentityProvidersType.
     invitationRedemptionIdentityProviderConfiguration: {
-      primaryIdentityProviderPrecedenceOrder: ["externalAzureActiveDirectory", "socialIdentityProviders"],
+      primaryIdentityProviderPrecedenceOrder: [
+        "azureActiveDirectory",
+        "externalFederation",
+        "socialIdentityProviders",
+      ],
       fallbackIdentityProvider: "defaultConfiguredIdp",
     },
     tenantRestrictions: {

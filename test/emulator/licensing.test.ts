@@ -422,6 +422,67 @@ describe("emulator: licensing", () => {
     });
   });
 
+  describe("licenseDetails", () => {
+    it("GET /users/{id}/licenseDetails answers one licenseDetails per SKU, disabled plans as Disabled (it answered 400 before)", async () => {
+      await setDelay(0);
+      const u = await syncedUser(`l${randomUUID().slice(0, 6)}`);
+      const g = await createGroup();
+      await addMember(g.id, u.id);
+      const disabled = E5.servicePlans.filter((p) => p.servicePlanName === "EXCHANGE_S_ENTERPRISE");
+      await assign(g.id, [{ skuId: E5.skuId, disabledPlans: disabled.map((p) => p.servicePlanId) }]);
+
+      const list = await graph.get<GraphJson>(`/users/${u.id}/licenseDetails`);
+      assert.match(list["@odata.context"], new RegExp(`\\$metadata#users\\('${u.id}'\\)/licenseDetails$`));
+      assert.equal(list.value.length, 1);
+      const [detail] = list.value;
+      assert.deepEqual(Object.keys(detail).sort(), ["id", "servicePlans", "skuId", "skuPartNumber"]);
+      assert.equal(detail.skuId, E5.skuId);
+      assert.equal(detail.skuPartNumber, "SPE_E5");
+      // Ids as in Graph's example: base64url of the tenant's and the SKU's GUID bytes.
+      const guid = (b: Buffer) =>
+        [
+          b.subarray(0, 4).reverse(),
+          b.subarray(4, 6).reverse(),
+          b.subarray(6, 8).reverse(),
+          b.subarray(8, 10),
+          b.subarray(10),
+        ]
+          .map((x) => x.toString("hex"))
+          .join("-");
+      const idBytes = Buffer.from(detail.id, "base64url");
+      assert.deepEqual([guid(idBytes.subarray(0, 16)), guid(idBytes.subarray(16))], [tenantId, E5.skuId]);
+      assert.equal(detail.servicePlans.length, E5.servicePlans.length);
+      for (const p of detail.servicePlans) {
+        assert.deepEqual(Object.keys(p).sort(), [
+          "appliesTo",
+          "provisioningStatus",
+          "servicePlanId",
+          "servicePlanName",
+        ]);
+        const off = disabled.some((d) => d.servicePlanId === p.servicePlanId);
+        assert.equal(p.provisioningStatus, off ? "Disabled" : "Success", p.servicePlanName);
+      }
+
+      const picked = await graph.get<GraphJson>(`/users/${u.id}/licenseDetails?$select=skuPartNumber`);
+      assert.deepEqual(picked.value, [{ id: detail.id, skuPartNumber: "SPE_E5" }]);
+      const none = await graph.get<GraphJson>(
+        `/users/${(await syncedUser(`n${randomUUID().slice(0, 6)}`)).id}/licenseDetails`,
+      );
+      assert.deepEqual(none.value, []);
+    });
+
+    it("needs a user-reading or license-reading permission", async () => {
+      const other = await emulatedPair(["Policy.Read.All"]);
+      try {
+        const err = await graphError(other.graph("source").get(`/users/${randomUUID()}/licenseDetails`));
+        assert.equal(err.status, 403);
+        assert.equal(err.code, "Authorization_RequestDenied");
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
   describe("licenses and proxy calculation", () => {
     it("scrubs by a plan's service, not its name: Exchange Foundation scrubs, an Exchange-named Teams plan does not", async () => {
       await setDelay(0);
