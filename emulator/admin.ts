@@ -4,14 +4,23 @@
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { DirectoryUser } from "../lib/directory/client";
-import { SKU_FIXTURES } from "../lib/licensing/skuFixtures";
 import { servicePrincipalByAppId } from "./applicationObjects";
 import type { CrossTenantAccessPolicyRules } from "./crossTenantAccessPolicy";
 import { type EntraConnectSync, objectIdFor, projectSyncedUser } from "./entraConnect";
 import { type GraphHttp, GraphHttpError, notFound } from "./graphHttp";
-import { type AssignedLicense, assignedLicensesOf, type Licensing } from "./licensing";
+import { type AssignedLicense, assignedLicensesOf, declarePlanServices, type Licensing } from "./licensing";
 import type { ReplicationDelays } from "./replication";
+import type { PlanService } from "./skus";
+import { SKU_FIXTURES } from "./skus";
 import { type Json, type ServicePlanInfo, type SubscribedSku, skuFromFixture, type Tenant } from "./state";
+
+/** A plan as the admin API takes it: Graph's servicePlanInfo plus, for a plan the emulator has no
+ * data on (emulator/skus.ts), the service it belongs to. */
+type AdminPlan = Partial<ServicePlanInfo> & {
+  servicePlanId: string;
+  servicePlanName: string;
+  service?: PlanService;
+};
 
 type TenantParams = { tenantId: string };
 
@@ -157,13 +166,15 @@ export function registerAdmin(
     "/_emulator/tenants/:tenantId/subscribedSkus",
     async (req: FastifyRequest<{ Params: TenantParams }>) => tenantOf(req).subscribedSkus,
   );
-  /** Adds a subscription: `{fixture: "SPE_F1"}` (lib/licensing/skuFixtures.ts) or a whole SKU. */
+  /** Adds a subscription: `{fixture: "SPE_F1"}` (emulator/skus.ts) or a whole SKU. */
   app.post(
     "/_emulator/tenants/:tenantId/subscribedSkus",
     async (
       req: FastifyRequest<{
         Params: TenantParams;
-        Body: { fixture?: keyof typeof SKU_FIXTURES } & Partial<SubscribedSku>;
+        Body: { fixture?: keyof typeof SKU_FIXTURES; servicePlans?: AdminPlan[] } & Partial<
+          Pick<SubscribedSku, "skuId" | "skuPartNumber" | "appliesTo" | "capabilityStatus" | "prepaidUnits">
+        >;
       }>,
       reply,
     ) => {
@@ -182,14 +193,18 @@ export function registerAdmin(
       if (tenant.subscribedSkus.some((s) => s.skuId.toLowerCase() === skuId)) {
         throw new GraphHttpError(409, "Conflict", `The tenant already has SKU ${skuId}; PATCH it.`);
       }
+      const { servicePlans, ...fields } = rest;
       const sku: SubscribedSku = {
         ...(base ?? skuFromFixture(tenant.id, "SPE_E5")),
         id: `${tenant.id}_${skuId}`,
         consumedUnits: 0,
-        ...rest,
+        ...fields,
         skuId,
       } as SubscribedSku;
-      if (!base) sku.servicePlans = rest.servicePlans ?? [];
+      if (!base)
+        sku.servicePlans = declarePlanServices(tenant, servicePlans ?? []).map(
+          (p) => ({ provisioningStatus: "Success", appliesTo: "User", ...p }) as ServicePlanInfo,
+        );
       tenant.subscribedSkus.push(sku);
       http.store.save();
       return reply.code(201).send(sku);
@@ -204,12 +219,9 @@ export function registerAdmin(
     async (
       req: FastifyRequest<{
         Params: TenantParams & { skuId: string };
-        Body: Partial<
-          Pick<SubscribedSku, "prepaidUnits" | "capabilityStatus" | "servicePlans" | "skuPartNumber">
-        > & {
-          addServicePlans?: Array<
-            Partial<ServicePlanInfo> & { servicePlanId: string; servicePlanName: string }
-          >;
+        Body: Partial<Pick<SubscribedSku, "prepaidUnits" | "capabilityStatus" | "skuPartNumber">> & {
+          servicePlans?: AdminPlan[];
+          addServicePlans?: AdminPlan[];
         };
       }>,
     ) => {
@@ -217,10 +229,16 @@ export function registerAdmin(
       const skuId = req.params.skuId.toLowerCase();
       const sku = tenant.subscribedSkus.find((s) => s.skuId.toLowerCase() === skuId);
       if (!sku) throw notFound(req.params.skuId);
-      const { addServicePlans, prepaidUnits, ...rest } = req.body;
+      const { addServicePlans, servicePlans, prepaidUnits, ...rest } = req.body;
+      const replaced = servicePlans && declarePlanServices(tenant, servicePlans);
+      const added = declarePlanServices(tenant, addServicePlans ?? []);
       Object.assign(sku, rest);
       if (prepaidUnits) sku.prepaidUnits = { ...sku.prepaidUnits, ...prepaidUnits };
-      for (const p of addServicePlans ?? []) {
+      if (replaced)
+        sku.servicePlans = replaced.map(
+          (p) => ({ provisioningStatus: "Success", appliesTo: "User", ...p }) as ServicePlanInfo,
+        );
+      for (const p of added) {
         sku.servicePlans.push({ provisioningStatus: "Success", appliesTo: "User", ...p } as ServicePlanInfo);
       }
       const holders = Object.values(tenant.users)
@@ -230,14 +248,15 @@ export function registerAdmin(
       return sku;
     },
   );
-  /** Adds one service plan to a SKU (`{servicePlanId, servicePlanName}`): Microsoft adding a plan,
-   * the drift case; the same as PATCH with addServicePlans. */
+  /** Adds one service plan to a SKU (`{servicePlanId, servicePlanName, service}`; service may be
+   * left out for a plan emulator/skus.ts knows): Microsoft adding a plan, the drift case; the same
+   * as PATCH with addServicePlans. */
   app.post(
     "/_emulator/tenants/:tenantId/subscribedSkus/:skuId/servicePlans",
     async (
       req: FastifyRequest<{
         Params: TenantParams & { skuId: string };
-        Body: Partial<ServicePlanInfo> & { servicePlanId: string; servicePlanName: string };
+        Body: AdminPlan;
       }>,
       reply,
     ) => {
@@ -248,11 +267,8 @@ export function registerAdmin(
       if (!req.body?.servicePlanId || !req.body.servicePlanName) {
         throw new GraphHttpError(400, "BadRequest", "servicePlanId and servicePlanName are required.");
       }
-      sku.servicePlans.push({
-        provisioningStatus: "Success",
-        appliesTo: "User",
-        ...req.body,
-      } as ServicePlanInfo);
+      const [plan] = declarePlanServices(tenant, [req.body]);
+      sku.servicePlans.push({ provisioningStatus: "Success", appliesTo: "User", ...plan } as ServicePlanInfo);
       const holders = Object.values(tenant.users)
         .filter((u) => assignedLicensesOf(u).some((l) => l.skuId.toLowerCase() === skuId))
         .map((u) => u.id);

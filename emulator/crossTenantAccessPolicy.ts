@@ -4,11 +4,14 @@
 // ../shared/reference/graph-facts.md.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { badRequest, type GraphHttp, GraphHttpError, notFound } from "./graphHttp";
+import { select } from "./odata";
 import { type Json, type JsonObject, serviceDefaultPolicy, type Tenant } from "./state";
+import { checkSelect } from "./users";
 
 const READ = ["Policy.Read.All", "Policy.ReadWrite.CrossTenantAccess"] as const;
 const WRITE = ["Policy.ReadWrite.CrossTenantAccess"] as const;
 
+const POLICY_TYPE = "microsoft.graph.crossTenantAccessPolicy";
 const DEFAULT_TYPE = "microsoft.graph.crossTenantAccessPolicyConfigurationDefault";
 const PARTNER_TYPE = "microsoft.graph.crossTenantAccessPolicyConfigurationPartner";
 const SYNC_TYPE = "microsoft.graph.crossTenantIdentitySyncPolicyPartner";
@@ -214,6 +217,24 @@ export function registerCrossTenantAccessPolicy(
   const ctx = (req: FastifyRequest) =>
     `https://${req.headers.host}/v1.0/$metadata#policies/crossTenantAccessPolicy`;
 
+  /** "Get crossTenantAccessPolicy": the policy object itself (CSDL crossTenantAccessPolicy, a
+   * policyBase): displayName "CrossTenantAccessPolicy" as in Graph's example, allowedCloudEndpoints
+   * empty ("By default, this value is empty", the resource page). Not modelled: updating it. */
+  app.get(base, async (req: FastifyRequest<{ Querystring: { $select?: string } }>) => {
+    const { tenant } = await http.authorize(req, READ);
+    checkSelect(http, POLICY_TYPE, req.query.$select);
+    const policy: JsonObject = {
+      id: tenant.id, // (unv) the policy's id
+      deletedDateTime: null,
+      description: null, // (unv) null rather than a text
+      displayName: "CrossTenantAccessPolicy",
+      allowedCloudEndpoints: [],
+    };
+    return {
+      "@odata.context": `${ctx(req)}/$entity`,
+      ...(req.query.$select ? select(policy, req.query.$select, []) : policy),
+    };
+  });
   app.get(`${base}/default`, async (req) => {
     const { tenant } = await http.authorize(req, READ);
     return { "@odata.context": `${ctx(req)}/default/$entity`, ...rules.getDefault(tenant) };

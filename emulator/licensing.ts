@@ -8,10 +8,10 @@
 // Behaviour marked (unv) is not confirmed from a source; (obs) was recorded from real Graph by
 // public tools.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { isExchangeOnlinePlan, type ServicePlanRef, scrubbingReason } from "../lib/licensing/servicePlans";
 import { USER_DEFAULTS } from "./defaultProperties";
 import { badRequest, type GraphHttp, GraphHttpError, notFound } from "./graphHttp";
 import { select } from "./odata";
+import { PLAN_SERVICES, type PlanService, planData, SCRUBBING_SERVICES } from "./skus";
 import type { EmulatedGroup, EmulatedUser, Json, JsonObject, SubscribedSku, Tenant } from "./state";
 import { checkSelect, findUser } from "./users";
 
@@ -27,6 +27,19 @@ export const GROUP_LICENSE_WRITE = [
   "LicenseAssignment.ReadWrite.All",
   "Directory.ReadWrite.All",
   "Group.ReadWrite.All",
+] as const;
+/** "List licenseDetails" (GET /users/{id}/licenseDetails). An earlier version of the page lists
+ * User.Read.All, User.ReadWrite.All, Directory.Read.All and Directory.ReadWrite.All for
+ * applications; today's names LicenseAssignment.Read.All (least privileged, delegated) and says
+ * "Not supported" for applications, read here as the /me form (unv); LicenseAssignment.* for an
+ * application is (unv). */
+const LICENSE_DETAILS_READ = [
+  "LicenseAssignment.Read.All",
+  "LicenseAssignment.ReadWrite.All",
+  "User.Read.All",
+  "User.ReadWrite.All",
+  "Directory.Read.All",
+  "Directory.ReadWrite.All",
 ] as const;
 /** user: assignLicense. */
 const USER_LICENSE_WRITE = [
@@ -87,31 +100,81 @@ export function effectiveLicenses(states: readonly LicenseAssignmentState[]): As
   return [...out.values()];
 }
 
+/** A plan as a user holds it, with the service the emulator knows it by. */
+export interface EnabledPlan {
+  servicePlanId: string;
+  servicePlanName: string;
+  service: PlanService;
+}
+
+/** The service of a plan: as declared when it was added through the admin API, else from the
+ * emulator's own plan data (skus.ts), else "Unknown". */
+export function serviceOf(tenant: Tenant, servicePlanId: string): PlanService {
+  const id = lower(servicePlanId);
+  return tenant.licensing.planServices?.[id] ?? planData(id)?.service ?? "Unknown";
+}
+
+/** Records the service of plans added by hand (a SKU Microsoft changed, in tests) and returns them
+ * without it, in Graph's servicePlanInfo shape. A plan the emulator has no data on must say its
+ * service: the emulator does not guess a service from a name. */
+export function declarePlanServices<P extends { servicePlanId: string; service?: unknown }>(
+  tenant: Tenant,
+  plans: readonly P[],
+): Array<Omit<P, "service">> {
+  return plans.map(({ service, ...plan }) => {
+    const id = lower(plan.servicePlanId);
+    if (service === undefined) {
+      if (!tenant.licensing.planServices?.[id] && !planData(id))
+        throw new GraphHttpError(
+          400,
+          "BadRequest",
+          `The emulator has no data on service plan ${plan.servicePlanId}: give its service (${PLAN_SERVICES.join(", ")}).`,
+        );
+    } else {
+      if (!PLAN_SERVICES.includes(service as PlanService))
+        throw new GraphHttpError(
+          400,
+          "BadRequest",
+          `Unknown service '${String(service)}' for plan ${plan.servicePlanId}; one of ${PLAN_SERVICES.join(", ")}.`,
+        );
+      tenant.licensing.planServices = { ...tenant.licensing.planServices, [id]: service as PlanService };
+    }
+    return plan;
+  });
+}
+
 /** The service plans a user has enabled: every plan of each assigned SKU (as the SKU is now, so
  * a plan Microsoft adds to a SKU is enabled for everyone holding it) minus its disabledPlans. */
-export function enabledPlans(tenant: Tenant, user: JsonObject): ServicePlanRef[] {
-  const plans: ServicePlanRef[] = [];
+export function enabledPlans(tenant: Tenant, user: JsonObject): EnabledPlan[] {
+  const plans: EnabledPlan[] = [];
   for (const l of assignedLicensesOf(user)) {
     const disabled = new Set(l.disabledPlans.map(lower));
     for (const p of findSku(tenant, l.skuId)?.servicePlans ?? []) {
       if (!disabled.has(lower(p.servicePlanId)))
-        plans.push({ servicePlanId: p.servicePlanId, servicePlanName: p.servicePlanName });
+        plans.push({
+          servicePlanId: p.servicePlanId,
+          servicePlanName: p.servicePlanName,
+          service: serviceOf(tenant, p.servicePlanId),
+        });
     }
   }
   return plans;
 }
 
-/** What a user's licenses mean for proxy calculation: `scrubbing` when any enabled plan triggers
- * proxy scrubbing (seed 000's third trigger: an Exchange Online or add-on plan), `exchange` when
- * one is an Exchange Online plan (which also adds the MOERA and UPN as secondaries). */
+/** What a user's licenses mean for proxy calculation, from each enabled plan's service:
+ * `scrubbing` when one belongs to a service that triggers proxy scrubbing (skus.ts
+ * SCRUBBING_SERVICES: seed 000's third trigger, and Microsoft's "any Exchange service plan"),
+ * `exchange` when one is an Exchange Online mailbox plan, which also adds the MOERA and UPN as
+ * secondaries (the KB: "if the user is assigned an Exchange Online license"; (unv) that an add-on
+ * or Exchange Foundation alone does not). */
 export function licenseProxyEffect(
   tenant: Tenant,
   user: JsonObject,
 ): { scrubbing: boolean; exchange: boolean } {
   const plans = enabledPlans(tenant, user);
   return {
-    scrubbing: plans.some((p) => scrubbingReason(p) !== undefined),
-    exchange: plans.some((p) => isExchangeOnlinePlan(p)),
+    scrubbing: plans.some((p) => SCRUBBING_SERVICES.has(p.service)),
+    exchange: plans.some((p) => p.service === "Exchange Online"),
   };
 }
 
@@ -421,6 +484,39 @@ export function registerLicensing(
     },
   );
 
+  /** A user's licenses, one licenseDetails per assigned SKU with every plan of the SKU: a disabled
+   * plan has provisioningStatus "Disabled" (servicePlanInfo), the others the SKU's own status. */
+  app.get(
+    "/v1.0/users/:id/licenseDetails",
+    async (req: FastifyRequest<{ Params: { id: string }; Querystring: { $select?: string } }>) => {
+      const { tenant } = await http.authorize(req, LICENSE_DETAILS_READ);
+      checkSelect(http, "microsoft.graph.licenseDetails", req.query.$select);
+      const user = findUser(tenant, req.params.id);
+      const details = assignedLicensesOf(user).flatMap((l): JsonObject[] => {
+        const sku = findSku(tenant, l.skuId);
+        // (unv) a SKU the tenant no longer has is left out.
+        if (!sku) return [];
+        const disabled = new Set(l.disabledPlans.map(lower));
+        const detail: JsonObject = {
+          id: licenseDetailsId(tenant.id, sku.skuId),
+          skuId: sku.skuId,
+          skuPartNumber: sku.skuPartNumber,
+          servicePlans: sku.servicePlans.map((p) => ({
+            servicePlanId: p.servicePlanId,
+            servicePlanName: p.servicePlanName,
+            provisioningStatus: disabled.has(lower(p.servicePlanId)) ? "Disabled" : p.provisioningStatus,
+            appliesTo: p.appliesTo,
+          })),
+        };
+        return [req.query.$select ? select(detail, req.query.$select, []) : detail];
+      });
+      return {
+        "@odata.context": `https://${req.headers.host}/v1.0/$metadata#users('${user.id}')/licenseDetails`,
+        value: details,
+      };
+    },
+  );
+
   /** user: assignLicense (direct assignment): applied at once, 200 with the user. */
   app.post(
     "/v1.0/users/:id/assignLicense",
@@ -436,6 +532,23 @@ export function registerLicensing(
       });
     },
   );
+}
+
+/** licenseDetails ids in Graph's documented example are base64url of two GUIDs in their byte
+ * form: the tenant's id, then the SKU's (obs: decoded from the "List licenseDetails" example). */
+function licenseDetailsId(tenantId: string, skuId: string): string {
+  const bytes = (guid: string) => {
+    const hex = guid.replace(/-/g, "");
+    const b = Buffer.from(hex, "hex");
+    // A GUID's first three fields are little-endian in its byte form.
+    return Buffer.concat([
+      b.subarray(0, 4).reverse(),
+      b.subarray(4, 6).reverse(),
+      b.subarray(6, 8).reverse(),
+      b.subarray(8),
+    ]);
+  };
+  return Buffer.concat([bytes(tenantId), bytes(skuId)]).toString("base64url");
 }
 
 /** Direct assignment: synchronous; errors are returned to the caller instead of becoming states. */

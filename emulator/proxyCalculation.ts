@@ -12,7 +12,9 @@
 // and 4 keep an old mailNickname and MOERA after on-premises changes), and cross-object
 // uniqueness (the KB's scenario 6 appends four random digits to a MOERA already in use); the sync
 // engine owns both.
-import { domainOf, isValidSmtpAddress, parseProxyAddress } from "../lib/addresses/proxyAddresses";
+//
+// The emulator reads addresses with its own small parser below, not the product's
+// lib/addresses algebra: a bug there must not be mirrored here.
 
 export interface ProxyCalculationInput {
   userPrincipalName: string;
@@ -88,10 +90,8 @@ export function calculateProxyAddresses(input: ProxyCalculationInput): ProxyCalc
   const kept: Kept[] = [];
   const droppedPrimaries: number[] = [];
   for (const value of input.proxyAddresses) {
-    let parsed: ReturnType<typeof parseProxyAddress>;
-    try {
-      parsed = parseProxyAddress(value);
-    } catch {
+    const parsed = readProxyValue(value);
+    if (parsed === undefined) {
       removed.push({
         value,
         reason:
@@ -216,4 +216,41 @@ function localPart(address: string): string {
 
 function sameText(a: string | undefined, b: string | undefined): boolean {
   return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+}
+
+/** One on-premises proxyAddresses value as Entra reads it: "<type>:<address>", the type starting
+ * with a letter; an all upper-case type marks the primary of its type (Exchange's convention, the
+ * KB's "SMTP:" vs "smtp:"). Undefined when the value has no such prefix or no address. */
+function readProxyValue(value: string): { type: string; address: string; isPrimary: boolean } | undefined {
+  const match = /^([A-Za-z][A-Za-z0-9_-]*):(.*)$/s.exec(value.trim());
+  const address = match?.[2].trim();
+  if (!match || !address) return undefined;
+  const type = match[1];
+  return { type, address, isPrimary: type === type.toUpperCase() };
+}
+
+// What Exchange Online takes as an SMTP address (unv in its details): a dot-atom local part of at
+// most 64 characters (RFC 5322 atext), "@", and a DNS name of two or more labels whose last label
+// is not all digits; 254 characters at most. No quoted local parts or address literals.
+const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
+const LOCAL = new RegExp(`^${ATEXT}(\\.${ATEXT})*$`);
+const LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/;
+
+function isValidSmtpAddress(address: string): boolean {
+  const at = address.lastIndexOf("@");
+  if (address.length > 254 || at < 1) return false;
+  const local = address.slice(0, at);
+  const labels = address.slice(at + 1).split(".");
+  return (
+    local.length <= 64 &&
+    LOCAL.test(local) &&
+    labels.length >= 2 &&
+    labels.every((l) => l.length <= 63 && LABEL.test(l)) &&
+    !/^\d+$/.test(labels[labels.length - 1])
+  );
+}
+
+/** The domain of an address, lower-cased ("" when it has none). */
+function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf("@") + 1).toLowerCase();
 }

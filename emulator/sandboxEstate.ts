@@ -2,7 +2,7 @@
 // licensing already in place, on the license group synced from AD and on a cloud license group.
 // Done through Graph as the tenant's deploying app, like any administrator's script.
 import type { GraphClient } from "../lib/graph/client";
-import { SKU_FIXTURES } from "../lib/licensing/skuFixtures";
+import { SKU_FIXTURES } from "./skus";
 
 export async function seedLicenseGroups(graph: GraphClient): Promise<void> {
   const byName = async (name: string) =>

@@ -4,7 +4,6 @@
 // restarts.
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { SKU_FIXTURES } from "../lib/licensing/skuFixtures";
 import {
   applicationByAppId,
   ensureGraphServicePrincipal,
@@ -15,6 +14,7 @@ import {
   servicePrincipalByAppId,
   setGraphRoles,
 } from "./applicationObjects";
+import { type PlanService, SKU_FIXTURES } from "./skus";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -142,6 +142,8 @@ export interface Tenant {
     /** How long group license processing takes (QueuedForProcessing → ProcessingInProgress →
      * ProcessingComplete); 0 processes within the assignLicense call. */
     processingDelayMs: number;
+    /** Services of plans added through the admin API that skus.ts has no data on, by plan id. */
+    planServices?: Record<string, PlanService>;
   };
   /** Entra Connect's behaviour for this tenant. */
   sync: {
@@ -186,8 +188,14 @@ export function serviceDefaultPolicy(tenantId: string): JsonObject {
     b2bCollaborationOutbound: b2b("allowed"),
     b2bDirectConnectInbound: b2b("blocked"),
     b2bDirectConnectOutbound: b2b("blocked"),
+    // The order Microsoft's "Configure cross-tenant access settings for B2B collaboration" resets
+    // to; members of the CSDL's b2bIdentityProvidersType.
     invitationRedemptionIdentityProviderConfiguration: {
-      primaryIdentityProviderPrecedenceOrder: ["externalAzureActiveDirectory", "socialIdentityProviders"],
+      primaryIdentityProviderPrecedenceOrder: [
+        "azureActiveDirectory",
+        "externalFederation",
+        "socialIdentityProviders",
+      ],
       fallbackIdentityProvider: "defaultConfiguredIdp",
     },
     tenantRestrictions: {

@@ -4,9 +4,15 @@
  * Sources:
  * - Seed 000, "Service Plans That Trigger Proxy Scrubbing": friendly names from Microsoft 365 E5 as of
  *   June 5, 2024, plus the rule "any Exchange Online or Exchange Online add-on service plan".
+ * - Microsoft's "Cross-tenant mailbox migration" (MicrosoftDocs/microsoft-365-docs,
+ *   microsoft-365/enterprise/cross-tenant-mailbox-migration.md, ms.date 06/20/2022), known issue "MailUser
+ *   objects with external primary SMTP addresses are modified": "When any Exchange service plan is applied to
+ *   a MailUser, the Azure AD process starts to enforce proxy scrubbing", then "the full set of current service
+ *   plans that include Exchange Online" (friendly names only), and an example script disabling E5's.
  * - Microsoft Entra doc "Product names and service plan identifiers for licensing"
  *   (MicrosoftDocs/entra-docs, docs/identity/users/licensing-service-plan-reference.md, "last updated on
- *   October 29, 2025") and the CSV Microsoft publishes with it. Both post-date the seed.
+ *   October 29, 2025") and the CSV Microsoft publishes with it: every id and servicePlanName below, and the
+ *   friendly names the two lists above are matched against. Both post-date the seed.
  */
 
 export interface ServicePlanRef {
@@ -188,25 +194,190 @@ export const SCRUBBING_PLANS: readonly CataloguePlan[] = [
 ];
 
 /**
- * Plans in today's E5/A5 that look like siblings of seed items but are not on the seed's list (probably added
- * after June 2024) and are not caught by the Exchange rule. Unverified either way, so not disabled by default;
- * list them in forceDisable if migration testing shows they scrub.
+ * Microsoft's list of "service plans that include Exchange Online" (Cross-tenant mailbox migration), with
+ * ids: friendlyName is Microsoft's wording there; each item is the plan whose reference friendly name
+ * matches it, ignoring case and punctuation. Two items have no plan in the reference and are left out:
+ * "eDiscovery (Premium) Storage (500 GB)" and "Exchange Online Inactive User Add-on". The page's older
+ * names "Microsoft 365 Advanced Auditing" and "Office 365 Advanced eDiscovery" (its 2020 version) give
+ * "Microsoft Purview Audit (Premium)" and "Office 365 eDiscovery (Premium)". Not on seed 000's list but on
+ * this one, in E5 today: MYANALYTICS_P2, MICROSOFTBOOKINGS, PREMIUM_ENCRYPTION (all three also in the page's
+ * example script), and EXCHANGE_S_FOUNDATION, which is why Exchange Foundation is disabled by default.
  */
-export const UNVERIFIED_CANDIDATE_PLANS: readonly CataloguePlan[] = [
+export const MICROSOFT_EXCHANGE_PLANS: readonly CataloguePlan[] = [
+  ["Customer Lockbox", "LOCKBOX_ENTERPRISE", "9f431833-0334-42de-a7dc-70aa40db46db"],
+  ["Data Loss Prevention", "BPOS_S_DlpAddOn", "9bec7e34-c9fa-40b7-a9d1-bd6d1165c7ed"],
+  [
+    "Exchange Enterprise CAL Services (EOP, DLP)",
+    "EOP_ENTERPRISE_PREMIUM",
+    "75badc48-628e-4446-8460-41344d73abd6",
+  ],
+  ["Exchange Essentials", "EXCHANGE_S_ESSENTIALS", "1126bef5-da20-4f07-b45e-ad25d2581aa8"],
+  ["Exchange Foundation", "EXCHANGE_S_FOUNDATION", "113feb6c-3fe4-4440-bddc-54d774bf0318"],
+  ["Exchange Online (P1)", "EXCHANGE_L_STANDARD", "d42bdbd6-c335-4231-ab3d-c8f348d5aff5"],
+  ["Exchange Online (Plan 1)", "EXCHANGE_S_STANDARD", "9aaf7827-d63c-4b61-89c3-182f06f82e5c"],
+  ["Exchange Online (Plan 2)", "EXCHANGE_S_ENTERPRISE", "efb87545-963c-4e0d-99df-69c6916d9eb0"],
+  [
+    "Exchange Online Archiving for Exchange Online",
+    "EXCHANGE_S_ARCHIVE_ADDON",
+    "176a09a6-7ec5-4039-ac02-b2791c6ba793",
+  ],
+  [
+    "Exchange Online Archiving for Exchange Server",
+    "EXCHANGE_S_ARCHIVE",
+    "da040e0a-b393-4bea-bb76-928b3fa1cf5a",
+  ],
+  ["Exchange Online Kiosk", "EXCHANGE_S_DESKLESS", "4a82b400-a79f-41a4-b4e2-e94f5787b113"],
+  ["Exchange Online Multi-Geo", "EXCHANGEONLINE_MULTIGEO", "897d51f1-2cfa-4848-9b30-469149f5e68e"],
+  // The reference's friendly name is "EXCHANGE ONLINE PLAN" (unv that it is Microsoft's "Exchange Online Plan 1").
+  ["Exchange Online Plan 1", "EXCHANGE_S_STANDARD_MIDMARKET", "fc52cc4b-ed7d-472d-bbe7-b081c23ecc56"],
+  ["Exchange Online POP", "EXCHANGE_B_STANDARD", "90927877-dcff-4af6-b346-2332c0b15bb7"],
+  ["Exchange Online Protection", "EOP_ENTERPRISE", "326e2b78-9d27-42c9-8509-46c827743a17"],
+  ["Information Barriers", "INFORMATION_BARRIERS", "c4801e8a-cb58-4c35-aca6-f2dcc106f287"],
+  ["Information Protection for Office 365 - Premium", "MIP_S_CLP2", "efb0351d-3b08-4503-993d-383af8de41e3"],
+  ["Information Protection for Office 365 - Standard", "MIP_S_CLP1", "5136a095-5cf0-4aff-bec3-e84448b38ea5"],
+  ["Insights by MyAnalytics", "MYANALYTICS_P2", "33c4f319-9bdd-48d6-9c4d-410b750a4a5a"],
+  ["Microsoft Purview Audit (Premium)", "M365_ADVANCED_AUDITING", "2f442157-a11c-46b9-ae5b-6e39ff4e5849"],
+  ["Microsoft Bookings", "MICROSOFTBOOKINGS", "199a5c09-e0ca-4e37-8f7c-b05d533e1ea2"],
+  ["Microsoft Business Center", "MICROSOFT_BUSINESS_CENTER", "cca845f9-fd51-4df6-b563-976a37c56ce0"],
+  ["Microsoft MyAnalytics (Full)", "EXCHANGE_ANALYTICS", "34c0d7a0-a70f-4668-9238-47f9fc208882"],
+  ["Office 365 eDiscovery (Premium)", "EQUIVIO_ANALYTICS", "4de31727-a228-4ec3-a5bf-8e45b5ca48cc"],
+  ["Microsoft Defender for Office 365 (Plan 1)", "ATP_ENTERPRISE", "f20fedf3-f3c3-43c3-8267-2bfdd51c0939"],
+  [
+    "Microsoft Defender for Office 365 (Plan 2)",
+    "THREAT_INTELLIGENCE",
+    "8e0c0a52-6a6c-4d40-8370-dd62790dcd70",
+  ],
+  ["Office 365 Privileged Access Management", "PAM_ENTERPRISE", "b1188c4c-1b36-4018-b48b-ee07604f6feb"],
+  ["Premium Encryption in Office 365", "PREMIUM_ENCRYPTION", "617b097b-4b93-4ede-83de-5f075bb5fb2f"],
+].map(([friendlyName, servicePlanName, servicePlanId]) => ({ friendlyName, servicePlanName, servicePlanId }));
+
+/** A GCC plan that stands for a plan of seed 000's list or Microsoft's list. */
+export interface GovernmentTwin extends CataloguePlan {
+  /** The servicePlanName of the commercial plan it stands for. */
+  twinOf: string;
+}
+
+/**
+ * GCC ("_GOV") twins of listed plans, from the reference: friendlyName is the reference's, each the
+ * commercial plan's name "for Government". GCC SKUs (Office 365 G3 GCC, G5 GCC, Microsoft 365 G3/G5 GCC)
+ * carry these instead of the commercial ids; their other listed plans (INFORMATION_BARRIERS, MIP_S_CLP1/2,
+ * M365_ADVANCED_AUDITING, COMMUNICATIONS_DLP, CUSTOMER_KEY, INFO_GOVERNANCE, RECORDS_MANAGEMENT,
+ * GRAPH_CONNECTORS_SEARCH_INDEX, PREMIUM_ENCRYPTION, MICROSOFTBOOKINGS) keep the commercial ids.
+ * Neither list names a GCC plan; that a twin scrubs as its commercial plan does is (unv).
+ */
+export const GOVERNMENT_TWINS: readonly GovernmentTwin[] = [
+  [
+    "Exchange Online (Plan 2) for Government",
+    "EXCHANGE_S_ENTERPRISE_GOV",
+    "8c3069c0-ccdb-44be-ab77-986203a67df2",
+    "EXCHANGE_S_ENTERPRISE",
+  ],
+  [
+    "Exchange Online (Plan 1) for Government",
+    "EXCHANGE_S_STANDARD_GOV",
+    "e9b4930a-925f-45e2-ac2a-3f7788ca6fdd",
+    "EXCHANGE_S_STANDARD",
+  ],
+  [
+    "Exchange Online (Kiosk) for Government",
+    "EXCHANGE_S_DESKLESS_GOV",
+    "88f4d7ef-a73b-4246-8047-516022144c9f",
+    "EXCHANGE_S_DESKLESS",
+  ],
+  // The reference also spells this one EXCHANGE_FOUNDATION_GOV, with the same id.
+  [
+    "Exchange Foundation for Government",
+    "EXCHANGE_S_FOUNDATION_GOV",
+    "922ba911-5694-4e99-a794-73aed9bfeec8",
+    "EXCHANGE_S_FOUNDATION",
+  ],
+  [
+    "Customer Lockbox for Government",
+    "LOCKBOX_ENTERPRISE_GOV",
+    "89b5d3b1-3855-49fe-b46c-87c66dbc1526",
+    "LOCKBOX_ENTERPRISE",
+  ],
+  [
+    "Microsoft Defender for Office 365 (Plan 1) for Government",
+    "ATP_ENTERPRISE_GOV",
+    "493ff600-6a2b-4db6-ad37-a7d4eb214516",
+    "ATP_ENTERPRISE",
+  ],
+  [
+    "Microsoft Defender for Office 365 (Plan 2) for Government",
+    "THREAT_INTELLIGENCE_GOV",
+    "900018f1-0cdb-4ecb-94d4-90281760fdc6",
+    "THREAT_INTELLIGENCE",
+  ],
+  [
+    "Office 365 Advanced eDiscovery for Government",
+    "EQUIVIO_ANALYTICS_GOV",
+    "d1cbfb67-18a8-4792-b643-630b7f19aad1",
+    "EQUIVIO_ANALYTICS",
+  ],
+  [
+    "Microsoft MyAnalytics for Government (Full)",
+    "EXCHANGE_ANALYTICS_GOV",
+    "208120d1-9adb-4daf-8c22-816bd5d237e7",
+    "EXCHANGE_ANALYTICS",
+  ],
+  [
+    "Insights by MyAnalytics for Government",
+    "MYANALYTICS_P2_GOV",
+    "6e5b7995-bd4f-4cbd-9d19-0e32010c72f0",
+    "MYANALYTICS_P2",
+  ],
+].map(([friendlyName, servicePlanName, servicePlanId, twinOf]) => ({
+  friendlyName,
+  servicePlanName,
+  servicePlanId,
+  twinOf,
+}));
+
+/** A plan that might trigger scrubbing but is on no list: not disabled by default. */
+export interface CandidatePlan extends CataloguePlan {
+  /** Why it is a candidate and why it is not disabled. */
+  reason: string;
+}
+
+/**
+ * Plans in today's E5/A5 that look related to listed ones but are on neither list and are not caught by the
+ * Exchange rule. List them in forceDisable if migration testing shows they scrub.
+ */
+export const UNVERIFIED_CANDIDATE_PLANS: readonly CandidatePlan[] = [
   {
     friendlyName: "Customer Lockbox (A)",
     servicePlanName: "CustomerLockboxA_Enterprise",
     servicePlanId: "3ec18638-bd4c-4d3b-8905-479ed636b83e",
+    reason: "a sibling of Customer Lockbox (on both lists) added to E5 after the seed's list; no source says",
   },
   {
     friendlyName: "Defender Platform for Office 365",
     servicePlanName: "COMMON_DEFENDER_PLATFORM_FOR_OFFICE",
     servicePlanId: "a312bdeb-1e21-40d0-84b1-0e73f128144f",
+    reason:
+      "a sibling of Defender for Office 365 (on both lists) added after the seed's list; no source says",
+  },
+  {
+    friendlyName: "Microsoft Insider Risk Management",
+    servicePlanName: "INSIDER_RISK",
+    servicePlanId: "d587c7a3-bda9-4f99-8776-9bcf59c84f75",
+    reason:
+      "successor of the seed's RETIRED INSIDER_RISK_MANAGEMENT; in E5 when the seed's list was made (reference of August 2023) but not on it",
+  },
+  {
+    friendlyName: "Microsoft 365 Communication Compliance",
+    servicePlanName: "MICROSOFT_COMMUNICATION_COMPLIANCE",
+    servicePlanId: "a413a9ff-720c-4822-98ef-2f37c2a21f4c",
+    reason:
+      "successor of the seed's RETIRED COMMUNICATIONS_COMPLIANCE; in E5 when the seed's list was made (reference of August 2023) but not on it",
   },
 ];
 
 export type ScrubbingReason =
   | { kind: "seed-list"; friendlyName: string }
+  | { kind: "microsoft-list"; friendlyName: string }
+  | { kind: "government-twin"; twinOf: string }
   | { kind: "exchange"; detail: string }
   | { kind: "override" };
 
@@ -216,26 +387,22 @@ export interface ScrubbingOverrides {
   neverDisable?: readonly string[];
 }
 
-/** Exchange Foundation ships in most non-Exchange SKUs (EMS, Entra ID P1, Power BI...). */
-export const EXCHANGE_FOUNDATION_PLAN_IDS: readonly string[] = [
-  "113feb6c-3fe4-4440-bddc-54d774bf0318", // EXCHANGE_S_FOUNDATION
-  "922ba911-5694-4e99-a794-73aed9bfeec8", // EXCHANGE_S_FOUNDATION_GOV / EXCHANGE_FOUNDATION_GOV
-];
-
-const seedById = new Map(SCRUBBING_PLANS.map((p) => [p.servicePlanId.toLowerCase(), p]));
-const seedByName = new Map(SCRUBBING_PLANS.map((p) => [p.servicePlanName.toUpperCase(), p]));
+/** By id, and by name too: a reviewer may paste a plan whose id differs in another cloud. */
+function lookup<P extends CataloguePlan>(plans: readonly P[]): (plan: ServicePlanRef) => P | undefined {
+  const byId = new Map(plans.map((p) => [p.servicePlanId.toLowerCase(), p]));
+  const byName = new Map(plans.map((p) => [p.servicePlanName.toUpperCase(), p]));
+  return (plan) =>
+    byId.get(plan.servicePlanId.toLowerCase()) ?? byName.get(plan.servicePlanName.toUpperCase());
+}
+const onSeedList = lookup(SCRUBBING_PLANS);
+const onMicrosoftList = lookup(MICROSOFT_EXCHANGE_PLANS);
+const governmentTwin = lookup(GOVERNMENT_TWINS);
 
 function nameWords(servicePlanName: string): string[] {
   return servicePlanName
     .toUpperCase()
     .split(/[^A-Z0-9]+/)
     .filter((w) => w.length > 0);
-}
-
-function isFoundation(plan: ServicePlanRef): boolean {
-  if (EXCHANGE_FOUNDATION_PLAN_IDS.includes(plan.servicePlanId.toLowerCase())) return true;
-  const words = nameWords(plan.servicePlanName);
-  return words[0] === "EXCHANGE" && words.includes("FOUNDATION");
 }
 
 /**
@@ -247,7 +414,6 @@ function isFoundation(plan: ServicePlanRef): boolean {
  * - one word starts with EXCHANGEONLINE (EXCHANGEONLINE_MULTIGEO), or
  * - the first word is EOP (Exchange Online Protection: EOP_ENTERPRISE, EOP_ENTERPRISE_PREMIUM).
  * Names, not ids, so a plan Microsoft adds later (seed 000 warns it does) is still caught.
- * EXCHANGE_S_FOUNDATION counts too, but unverified: no source found says whether it triggers scrubbing.
  */
 export function isExchangeOnlinePlan(plan: ServicePlanRef): boolean {
   const words = nameWords(plan.servicePlanName);
@@ -268,24 +434,21 @@ function listHas(list: readonly string[] | undefined, plan: ServicePlanRef): boo
 
 /**
  * Why this plan triggers proxy scrubbing, or undefined if it does not.
- * Order: neverDisable wins over everything; then the seed list; then the Exchange rule; then forceDisable
- * (an intrinsic reason is more useful to a reader than "forced").
+ * Order: neverDisable wins over everything; then seed 000's list, Microsoft's list, a GCC twin of a listed
+ * plan, the Exchange rule; then forceDisable (an intrinsic reason is more useful to a reader than "forced").
  */
 export function scrubbingReason(
   plan: ServicePlanRef,
   overrides?: ScrubbingOverrides,
 ): ScrubbingReason | undefined {
   if (listHas(overrides?.neverDisable, plan)) return undefined;
-  // By id first; by name too, because a reviewer may paste a plan whose id differs in another cloud.
-  const seed =
-    seedById.get(plan.servicePlanId.toLowerCase()) ?? seedByName.get(plan.servicePlanName.toUpperCase());
+  const seed = onSeedList(plan);
   if (seed) return { kind: "seed-list", friendlyName: seed.friendlyName };
-  if (isExchangeOnlinePlan(plan)) {
-    const detail = isFoundation(plan)
-      ? `name ${plan.servicePlanName} (unv): Exchange Foundation, not confirmed to trigger scrubbing`
-      : `name ${plan.servicePlanName}`;
-    return { kind: "exchange", detail };
-  }
+  const listed = onMicrosoftList(plan);
+  if (listed) return { kind: "microsoft-list", friendlyName: listed.friendlyName };
+  const twin = governmentTwin(plan);
+  if (twin) return { kind: "government-twin", twinOf: twin.twinOf };
+  if (isExchangeOnlinePlan(plan)) return { kind: "exchange", detail: `name ${plan.servicePlanName}` };
   if (listHas(overrides?.forceDisable, plan)) return { kind: "override" };
   return undefined;
 }
@@ -313,6 +476,10 @@ export function describeReason(r: ScrubbingReason): string {
   switch (r.kind) {
     case "seed-list":
       return `on seed 000's list (${r.friendlyName})`;
+    case "microsoft-list":
+      return `on Microsoft's list of Exchange service plans (${r.friendlyName})`;
+    case "government-twin":
+      return `GCC twin of ${r.twinOf}`;
     case "exchange":
       return `Exchange Online plan (${r.detail})`;
     case "override":

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { createClientCertificate, writeCredentialPem } from "../../emulator/pki";
+import { SKU_FIXTURES } from "../../emulator/skus";
 import { DELEGATED_USER_ATTRIBUTES } from "../../lib/config/automation";
 import { DirectoryClient } from "../../lib/directory/client";
 import { inspectDelegation } from "../../lib/directory/delegation";
@@ -17,7 +18,6 @@ import {
   ADS_RIGHT_WRITE_PROP,
   type SecurityDescriptor,
 } from "../../lib/directory/securityDescriptor";
-import { SKU_FIXTURES } from "../../lib/licensing/skuFixtures";
 import { createScratchOu, type ScratchOu } from "../support/directoryFixtures";
 import { PulumiStack, repoRoot, stackConfigFor } from "../support/pulumi";
 import { type SambaUnderTest, sambaUnderTest } from "../support/samba";

@@ -2,8 +2,8 @@
 // coex verify-license-groups → destroy, through the real pulumi CLI, against the emulator with
 // Entra Connect syncing the real AD (Samba).
 import assert from "node:assert/strict";
+import { SKU_FIXTURES } from "../../emulator/skus";
 import { DirectoryClient } from "../../lib/directory/client";
-import { SKU_FIXTURES } from "../../lib/licensing/skuFixtures";
 import { PulumiStack, stackConfigFor } from "../support/pulumi";
 import { type SambaUnderTest, sambaUnderTest } from "../support/samba";
 import { emulatedPair, emulatorAdmin, type TenantPairUnderTest } from "../support/tenantPairs";
@@ -172,6 +172,8 @@ describe("e2e: reach-back license groups through the pulumi CLI", function () {
     const newPlan = {
       servicePlanId: "6b1c2d3e-4f50-4a61-8b72-9c83d4e5f601",
       servicePlanName: "EXCHANGE_S_NEW_ADDON",
+      // The emulator's truth about the plan; the product must recognise it without being told.
+      service: "Exchange Online add-on",
     };
     await emulatorAdmin(pair, "source", "POST", `/subscribedSkus/${E5.skuId}/servicePlans`, newPlan);
     const drift = await stack.run(["refresh", "--preview-only", "--expect-no-changes", "--diff"]);

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { ClientCertificateCredential } from "@azure/identity";
+import { CsdlModel } from "../../emulator/csdl";
 import { GraphClient } from "../../lib/graph/client";
 import { graphError } from "../support/graphError";
 import { emulatedPair, type TenantPairUnderTest } from "../support/tenantPairs";
@@ -89,6 +90,55 @@ describe("emulator: cross-tenant access policy", () => {
       );
       assert.equal(err.status, 400);
       assert.equal(err.code, "Request_BadRequest");
+    });
+  });
+
+  describe("the policy", () => {
+    it("GET answers the policy object with Graph's documented shape (it answered 400 before)", async () => {
+      const policy = await graph.get<GraphJson>(POLICY);
+      assert.match(policy["@odata.context"], /\$metadata#policies\/crossTenantAccessPolicy\/\$entity$/);
+      assert.equal(policy.displayName, "CrossTenantAccessPolicy");
+      assert.deepEqual(policy.allowedCloudEndpoints, [], "empty by default (the resource page)");
+      const known = new Set(CsdlModel.load().propertyNames("microsoft.graph.crossTenantAccessPolicy"));
+      for (const key of Object.keys(policy))
+        if (!key.startsWith("@")) assert.ok(known.has(key), `${key} is not in the CSDL`);
+      const picked = await graph.get<GraphJson>(`${POLICY}?$select=allowedCloudEndpoints`);
+      assert.deepEqual(Object.keys(picked).sort(), ["@odata.context", "allowedCloudEndpoints", "id"]);
+      const err = await graphError(graph.get(`${POLICY}?$select=definition`));
+      assert.equal(err.status, 400, "definition is not a v1.0 property");
+    });
+
+    it("GET needs Policy.Read.All or Policy.ReadWrite.CrossTenantAccess", async () => {
+      const other = await emulatedPair(["User.Read.All"]);
+      try {
+        const err = await graphError(other.graph("source").get(POLICY));
+        assert.equal(err.status, 403);
+        assert.equal(err.code, "Authorization_RequestDenied");
+      } finally {
+        await other.close();
+      }
+    });
+
+    it("the default's redemption order is Microsoft's documented default, in members of b2bIdentityProvidersType", async () => {
+      const def = await graph.get<GraphJson>(`${POLICY}/default`);
+      // "Configure cross-tenant access settings for B2B collaboration", resetting the redemption order.
+      assert.deepEqual(def.invitationRedemptionIdentityProviderConfiguration, {
+        primaryIdentityProviderPrecedenceOrder: [
+          "azureActiveDirectory",
+          "externalFederation",
+          "socialIdentityProviders",
+        ],
+        fallbackIdentityProvider: "defaultConfiguredIdp",
+      });
+      const violations = CsdlModel.load().validate(
+        "microsoft.graph.crossTenantAccessPolicyConfigurationDefault",
+        {
+          invitationRedemptionIdentityProviderConfiguration:
+            def.invitationRedemptionIdentityProviderConfiguration,
+        },
+        "update",
+      );
+      assert.deepEqual(violations, []);
     });
   });
 

@@ -3,10 +3,9 @@
 // calculation for synced users. Driven through the project's Graph client.
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
+import { planData, SCRUBBING_SERVICES, SKU_FIXTURES } from "../../emulator/skus";
 import type { GraphClient } from "../../lib/graph/client";
 import { findGroupsByName } from "../../lib/licensing/licenseGroupApi";
-import { scrubbingPlansOf } from "../../lib/licensing/servicePlans";
-import { SKU_FIXTURES } from "../../lib/licensing/skuFixtures";
 import { graphError } from "../support/graphError";
 import { emulatedPair, type TenantPairUnderTest } from "../support/tenantPairs";
 
@@ -424,7 +423,113 @@ describe("emulator: licensing", () => {
     });
   });
 
+  describe("licenseDetails", () => {
+    it("GET /users/{id}/licenseDetails answers one licenseDetails per SKU, disabled plans as Disabled (it answered 400 before)", async () => {
+      await setDelay(0);
+      const u = await syncedUser(`l${randomUUID().slice(0, 6)}`);
+      const g = await createGroup();
+      await addMember(g.id, u.id);
+      const disabled = E5.servicePlans.filter((p) => p.servicePlanName === "EXCHANGE_S_ENTERPRISE");
+      await assign(g.id, [{ skuId: E5.skuId, disabledPlans: disabled.map((p) => p.servicePlanId) }]);
+
+      const list = await graph.get<GraphJson>(`/users/${u.id}/licenseDetails`);
+      assert.match(list["@odata.context"], new RegExp(`\\$metadata#users\\('${u.id}'\\)/licenseDetails$`));
+      assert.equal(list.value.length, 1);
+      const [detail] = list.value;
+      assert.deepEqual(Object.keys(detail).sort(), ["id", "servicePlans", "skuId", "skuPartNumber"]);
+      assert.equal(detail.skuId, E5.skuId);
+      assert.equal(detail.skuPartNumber, "SPE_E5");
+      // Ids as in Graph's example: base64url of the tenant's and the SKU's GUID bytes.
+      const guid = (b: Buffer) =>
+        [
+          b.subarray(0, 4).reverse(),
+          b.subarray(4, 6).reverse(),
+          b.subarray(6, 8).reverse(),
+          b.subarray(8, 10),
+          b.subarray(10),
+        ]
+          .map((x) => x.toString("hex"))
+          .join("-");
+      const idBytes = Buffer.from(detail.id, "base64url");
+      assert.deepEqual([guid(idBytes.subarray(0, 16)), guid(idBytes.subarray(16))], [tenantId, E5.skuId]);
+      assert.equal(detail.servicePlans.length, E5.servicePlans.length);
+      for (const p of detail.servicePlans) {
+        assert.deepEqual(Object.keys(p).sort(), [
+          "appliesTo",
+          "provisioningStatus",
+          "servicePlanId",
+          "servicePlanName",
+        ]);
+        const off = disabled.some((d) => d.servicePlanId === p.servicePlanId);
+        assert.equal(p.provisioningStatus, off ? "Disabled" : "Success", p.servicePlanName);
+      }
+
+      const picked = await graph.get<GraphJson>(`/users/${u.id}/licenseDetails?$select=skuPartNumber`);
+      assert.deepEqual(picked.value, [{ id: detail.id, skuPartNumber: "SPE_E5" }]);
+      const none = await graph.get<GraphJson>(
+        `/users/${(await syncedUser(`n${randomUUID().slice(0, 6)}`)).id}/licenseDetails`,
+      );
+      assert.deepEqual(none.value, []);
+    });
+
+    it("needs a user-reading or license-reading permission", async () => {
+      const other = await emulatedPair(["Policy.Read.All"]);
+      try {
+        const err = await graphError(other.graph("source").get(`/users/${randomUUID()}/licenseDetails`));
+        assert.equal(err.status, 403);
+        assert.equal(err.code, "Authorization_RequestDenied");
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
   describe("licenses and proxy calculation", () => {
+    it("scrubs by a plan's service, not its name: Exchange Foundation scrubs, an Exchange-named Teams plan does not", async () => {
+      await setDelay(0);
+      const skuId = randomUUID();
+      await admin("POST", "/subscribedSkus", {
+        skuId,
+        skuPartNumber: "TEST_LOOKALIKE",
+        servicePlans: [
+          { servicePlanId: randomUUID(), servicePlanName: "EXCHANGE_S_LOOKALIKE", service: "Teams" },
+        ],
+      });
+      const name = `s${randomUUID().slice(0, 6)}`;
+      const external = `${name}@partner-unverified.example`;
+      const u = await syncedUser(name, { mail: external, proxyAddresses: [`SMTP:${external}`] });
+      const g = await createGroup();
+      await addMember(g.id, u.id);
+      await assign(g.id, [{ skuId, disabledPlans: [] }]);
+      assert.equal(
+        (await userLicenses(u.id)).mail,
+        external,
+        "a Teams plan does not scrub, whatever its name",
+      );
+
+      const e = pair.emulator;
+      assert.ok(e);
+      const unknown = await fetch(
+        `${e.url}/_emulator/tenants/${tenantId}/subscribedSkus/${skuId}/servicePlans`,
+        {
+          method: "POST",
+          headers: { "x-emulator-admin-key": e.adminKey, "content-type": "application/json" },
+          body: JSON.stringify({ servicePlanId: randomUUID(), servicePlanName: "MYSTERY_PLAN" }),
+        },
+      );
+      assert.equal(unknown.status, 400);
+      assert.match(await unknown.text(), /no data on service plan .*give its service/);
+
+      // Exchange Foundation, which the emulator knows: Microsoft lists it among the Exchange plans.
+      const foundation = EMS.servicePlans.find((p) => p.servicePlanName === "EXCHANGE_S_FOUNDATION");
+      assert.ok(foundation);
+      await admin("POST", `/subscribedSkus/${skuId}/servicePlans`, {
+        servicePlanId: foundation.servicePlanId,
+        servicePlanName: foundation.servicePlanName,
+      });
+      assert.notEqual((await userLicenses(u.id)).mail, external, "Exchange Foundation scrubs");
+    });
+
     it("a synced mail user keeps an unverified primary SMTP address until a group gives an enabled scrubbing plan", async () => {
       await setDelay(100);
       const name = `j${randomUUID().slice(0, 6)}`;
@@ -432,7 +537,10 @@ describe("emulator: licensing", () => {
       const u = await syncedUser(name, { mail: external, proxyAddresses: [`SMTP:${external}`] });
       assert.equal(u.mail, external, "a mail user without an Exchange plan is not scrubbed");
 
-      const scrubbing = scrubbingPlansOf(E5.servicePlans).map((p) => p.servicePlanId);
+      // The emulator's own data: every plan of a service that scrubs.
+      const scrubbing = E5.servicePlans
+        .filter((p) => SCRUBBING_SERVICES.has(planData(p.servicePlanId)?.service ?? "Unknown"))
+        .map((p) => p.servicePlanId);
       assert.ok(scrubbing.length > 5);
       const reachBack = await createGroup();
       await addMember(reachBack.id, u.id);
@@ -468,7 +576,13 @@ describe("emulator: licensing", () => {
 
       // Microsoft adds a plan that triggers scrubbing to the SKU: it is enabled for the user.
       await admin("PATCH", `/subscribedSkus/${E5.skuId}`, {
-        addServicePlans: [{ servicePlanId: randomUUID(), servicePlanName: "EXCHANGE_S_NEW_ADDON" }],
+        addServicePlans: [
+          {
+            servicePlanId: randomUUID(),
+            servicePlanName: "EXCHANGE_S_NEW_ADDON",
+            service: "Exchange Online add-on",
+          },
+        ],
       });
       got = await userLicenses(u.id);
       assert.notEqual(got.mail, external, "the new plan scrubs the address");

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import fc from "fast-check";
+import { SKU_FIXTURES } from "../../emulator/skus";
 import {
   describeReason,
+  GOVERNMENT_TWINS,
   isExchangeOnlinePlan,
+  MICROSOFT_EXCHANGE_PLANS,
   SCRUBBING_PLANS,
   SEED_000_FRIENDLY_NAMES,
   type ServicePlanRef,
@@ -11,7 +14,6 @@ import {
   scrubbingReason,
   UNVERIFIED_CANDIDATE_PLANS,
 } from "../../lib/licensing/servicePlans";
-import { SKU_FIXTURES } from "../../lib/licensing/skuFixtures";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -49,6 +51,75 @@ describe("servicePlans: proxy scrubbing classification", () => {
       const e5 = new Map(SKU_FIXTURES.SPE_E5.servicePlans.map((p) => [p.servicePlanName, p.servicePlanId]));
       for (const p of SCRUBBING_PLANS)
         assert.equal(e5.get(p.servicePlanName), p.servicePlanId, p.servicePlanName);
+    });
+  });
+
+  describe("MICROSOFT_EXCHANGE_PLANS", () => {
+    it("are 28 of Microsoft's 30 items, with GUID ids, each plan once", () => {
+      assert.equal(MICROSOFT_EXCHANGE_PLANS.length, 28);
+      for (const p of MICROSOFT_EXCHANGE_PLANS) assert.match(p.servicePlanId, GUID, p.servicePlanName);
+      assert.equal(new Set(MICROSOFT_EXCHANGE_PLANS.map((p) => p.servicePlanId)).size, 28);
+    });
+
+    it("disables the plans only Microsoft's list names, with that reason", () => {
+      for (const n of [
+        "MYANALYTICS_P2",
+        "MICROSOFTBOOKINGS",
+        "PREMIUM_ENCRYPTION",
+        "EXCHANGE_S_FOUNDATION",
+      ]) {
+        const plan = MICROSOFT_EXCHANGE_PLANS.find((p) => p.servicePlanName === n);
+        assert.ok(plan, n);
+        assert.equal(scrubbingReason(plan)?.kind, "microsoft-list", n);
+      }
+    });
+
+    it("uses the fixtures' ids for the plans they hold (both from the reference)", () => {
+      const ids = new Map(
+        Object.values(SKU_FIXTURES).flatMap((s) =>
+          s.servicePlans.map((p) => [p.servicePlanName, p.servicePlanId]),
+        ),
+      );
+      for (const p of MICROSOFT_EXCHANGE_PLANS) {
+        if (ids.has(p.servicePlanName))
+          assert.equal(ids.get(p.servicePlanName), p.servicePlanId, p.servicePlanName);
+      }
+    });
+
+    it("disables Exchange Foundation by default, because Microsoft's list names it", () => {
+      const r = scrubbingReason(planIn("EMS", "EXCHANGE_S_FOUNDATION"));
+      assert.deepEqual(r, { kind: "microsoft-list", friendlyName: "Exchange Foundation" });
+      assert.doesNotMatch(describeReason(r), /unv/);
+    });
+  });
+
+  describe("GOVERNMENT_TWINS", () => {
+    it("each stands for a plan on seed 000's list or Microsoft's list, and is named after it", () => {
+      const listed = new Set([...SCRUBBING_PLANS, ...MICROSOFT_EXCHANGE_PLANS].map((p) => p.servicePlanName));
+      for (const t of GOVERNMENT_TWINS) {
+        assert.ok(listed.has(t.twinOf), t.servicePlanName);
+        assert.match(t.servicePlanName, new RegExp(`^${t.twinOf.replace("_S_", "_(S_)?")}_GOV$`), t.twinOf);
+        assert.match(t.friendlyName, /for Government/);
+        assert.match(t.servicePlanId, GUID);
+      }
+    });
+
+    it("are disabled as GCC twins, by id or by the reference's other spelling", () => {
+      for (const t of GOVERNMENT_TWINS) {
+        const r = scrubbingReason(t);
+        assert.ok(r?.kind === "government-twin" || r?.kind === "exchange", t.servicePlanName);
+      }
+      const lockbox = GOVERNMENT_TWINS.find((t) => t.servicePlanName === "LOCKBOX_ENTERPRISE_GOV");
+      assert.ok(lockbox);
+      assert.deepEqual(scrubbingReason(lockbox), { kind: "government-twin", twinOf: "LOCKBOX_ENTERPRISE" });
+      const foundation = {
+        servicePlanId: "922ba911-5694-4e99-a794-73aed9bfeec8",
+        servicePlanName: "EXCHANGE_FOUNDATION_GOV",
+      };
+      assert.deepEqual(scrubbingReason(foundation), {
+        kind: "government-twin",
+        twinOf: "EXCHANGE_S_FOUNDATION",
+      });
     });
   });
 
@@ -106,23 +177,27 @@ describe("servicePlans: proxy scrubbing classification", () => {
         }),
       );
     });
-
-    it("marks Exchange Foundation as unverified", () => {
-      const r = scrubbingReason(planIn("EMS", "EXCHANGE_S_FOUNDATION"));
-      assert.equal(r?.kind, "exchange");
-      assert.match(describeReason(r), /\(unv\)/);
-    });
   });
 
   describe("scrubbingPlansOf on real SKUs", () => {
-    it("E5: every seed plan present plus Exchange plans, nothing else, sorted by id", () => {
+    it("E5: every seed plan present plus Microsoft's list and Exchange plans, nothing else, sorted by id", () => {
       const e5 = SKU_FIXTURES.SPE_E5.servicePlans;
       const got = scrubbingPlansOf(e5);
       const seedInE5 = SCRUBBING_PLANS.filter((s) => e5.some((p) => p.servicePlanId === s.servicePlanId));
       assert.equal(seedInE5.length, SCRUBBING_PLANS.length, "the current E5 still has every seed plan");
+      const microsoft = MICROSOFT_EXCHANGE_PLANS.filter((m) =>
+        e5.some((p) => p.servicePlanId === m.servicePlanId),
+      );
       const exchange = e5.filter(isExchangeOnlinePlan).map((p) => p.servicePlanName);
-      const expected = [...new Set([...seedInE5.map((p) => p.servicePlanName), ...exchange])].sort();
+      const expected = [
+        ...new Set([...seedInE5, ...microsoft].map((p) => p.servicePlanName).concat(exchange)),
+      ].sort();
       assert.deepEqual(names(got), expected);
+      assert.deepEqual(names(got.filter((p) => p.reason.kind === "microsoft-list")), [
+        "MICROSOFTBOOKINGS",
+        "MYANALYTICS_P2",
+        "PREMIUM_ENCRYPTION",
+      ]);
       // The only non-seed addition today: Data Classification in Microsoft 365 (named after Exchange).
       assert.deepEqual(
         got.filter((p) => p.reason.kind === "exchange").map((p) => p.servicePlanName),
@@ -135,31 +210,67 @@ describe("servicePlans: proxy scrubbing classification", () => {
       assert.deepEqual(ids, [...ids].sort());
     });
 
-    it("E3: Exchange Online and Information Protection Standard, plus Graph Connectors in Microsoft 365 E3", () => {
+    it("E3: Exchange Online, Information Protection Standard, MyAnalytics and Bookings, plus Graph Connectors in Microsoft 365 E3", () => {
       assert.deepEqual(names(scrubbingPlansOf(SKU_FIXTURES.SPE_E3.servicePlans)), [
         "EXCHANGE_S_ENTERPRISE",
         "GRAPH_CONNECTORS_SEARCH_INDEX",
+        "MICROSOFTBOOKINGS",
         "MIP_S_CLP1",
+        "MYANALYTICS_P2",
       ]);
       assert.deepEqual(names(scrubbingPlansOf(SKU_FIXTURES.ENTERPRISEPACK.servicePlans)), [
         "EXCHANGE_S_ENTERPRISE",
+        "MICROSOFTBOOKINGS",
         "MIP_S_CLP1",
+        "MYANALYTICS_P2",
       ]);
     });
 
-    it("A5 for faculty: the same plans as E5", () => {
-      const a5 = names(scrubbingPlansOf(SKU_FIXTURES.M365EDU_A5_FACULTY.servicePlans));
-      const e5 = names(scrubbingPlansOf(SKU_FIXTURES.SPE_E5.servicePlans));
-      assert.deepEqual(a5, e5);
+    it("Office 365 G5 GCC: the GCC twins and the commercial ids GCC keeps", () => {
+      const got = scrubbingPlansOf(SKU_FIXTURES.ENTERPRISEPREMIUM_GOV.servicePlans);
+      assert.deepEqual(names(got.filter((p) => p.reason.kind === "government-twin")), [
+        "ATP_ENTERPRISE_GOV",
+        "EQUIVIO_ANALYTICS_GOV",
+        "EXCHANGE_ANALYTICS_GOV",
+        "EXCHANGE_S_ENTERPRISE_GOV",
+        "LOCKBOX_ENTERPRISE_GOV",
+        "THREAT_INTELLIGENCE_GOV",
+      ]);
+      for (const n of [
+        "INFORMATION_BARRIERS",
+        "MIP_S_CLP2",
+        "CUSTOMER_KEY",
+        "PREMIUM_ENCRYPTION",
+        "MICROSOFTBOOKINGS",
+      ])
+        assert.ok(
+          got.some((p) => p.servicePlanName === n),
+          n,
+        );
+      assert.ok(!got.some((p) => p.servicePlanName === "TEAMS_GOV"));
     });
 
-    it("F3 and Exchange Online (Plan 1): their Exchange plan, by identity", () => {
+    it("A5 for faculty: the same plans as E5 but Insights by MyAnalytics, which A5 does not have", () => {
+      const a5 = names(scrubbingPlansOf(SKU_FIXTURES.M365EDU_A5_FACULTY.servicePlans));
+      const e5 = names(scrubbingPlansOf(SKU_FIXTURES.SPE_E5.servicePlans));
+      assert.deepEqual(
+        a5,
+        e5.filter((n) => n !== "MYANALYTICS_P2"),
+      );
+    });
+
+    it("F3 and Exchange Online (Plan 1): their Exchange plan (and Bookings in F3)", () => {
       const f3 = scrubbingPlansOf(SKU_FIXTURES.SPE_F1.servicePlans);
       assert.deepEqual(f3, [
         {
+          servicePlanId: "199a5c09-e0ca-4e37-8f7c-b05d533e1ea2",
+          servicePlanName: "MICROSOFTBOOKINGS",
+          reason: { kind: "microsoft-list", friendlyName: "Microsoft Bookings" },
+        },
+        {
           servicePlanId: "4a82b400-a79f-41a4-b4e2-e94f5787b113",
           servicePlanName: "EXCHANGE_S_DESKLESS",
-          reason: { kind: "exchange", detail: "name EXCHANGE_S_DESKLESS" },
+          reason: { kind: "microsoft-list", friendlyName: "Exchange Online Kiosk" },
         },
       ]);
       assert.deepEqual(names(scrubbingPlansOf(SKU_FIXTURES.EXCHANGESTANDARD.servicePlans)), [
@@ -167,7 +278,7 @@ describe("servicePlans: proxy scrubbing classification", () => {
       ]);
     });
 
-    it("EMS: only Exchange Foundation (unverified); nothing once the stack opts it out", () => {
+    it("EMS: only Exchange Foundation; nothing once the stack opts it out", () => {
       const ems = SKU_FIXTURES.EMS.servicePlans;
       assert.deepEqual(names(scrubbingPlansOf(ems)), ["EXCHANGE_S_FOUNDATION"]);
       assert.deepEqual(scrubbingPlansOf(ems, { neverDisable: ["exchange_s_foundation"] }), []);
@@ -175,12 +286,15 @@ describe("servicePlans: proxy scrubbing classification", () => {
   });
 
   describe("UNVERIFIED_CANDIDATE_PLANS", () => {
-    it("are real A5 plans, off by default, and can be forced", () => {
+    it("are real A5 plans on no list, off by default with a reason each, and can be forced", () => {
       const a5 = SKU_FIXTURES.M365EDU_A5_FACULTY.servicePlans;
+      const listed = [...SCRUBBING_PLANS, ...MICROSOFT_EXCHANGE_PLANS, ...GOVERNMENT_TWINS];
       for (const c of UNVERIFIED_CANDIDATE_PLANS) {
         assert.ok(
           a5.some((p) => p.servicePlanId === c.servicePlanId && p.servicePlanName === c.servicePlanName),
         );
+        assert.ok(!listed.some((p) => p.servicePlanId === c.servicePlanId), c.servicePlanName);
+        assert.ok(c.reason.length > 20, c.servicePlanName);
         assert.equal(scrubbingReason(c), undefined, c.servicePlanName);
       }
       const forced = scrubbingPlansOf(a5, {
@@ -239,6 +353,14 @@ describe("servicePlans: proxy scrubbing classification", () => {
       assert.equal(
         describeReason({ kind: "exchange", detail: "name EXCHANGE_S_STANDARD" }),
         "Exchange Online plan (name EXCHANGE_S_STANDARD)",
+      );
+      assert.equal(
+        describeReason({ kind: "microsoft-list", friendlyName: "Microsoft Bookings" }),
+        "on Microsoft's list of Exchange service plans (Microsoft Bookings)",
+      );
+      assert.equal(
+        describeReason({ kind: "government-twin", twinOf: "LOCKBOX_ENTERPRISE" }),
+        "GCC twin of LOCKBOX_ENTERPRISE",
       );
       assert.equal(describeReason({ kind: "override" }), "forced by the stack's forceDisable");
     });
