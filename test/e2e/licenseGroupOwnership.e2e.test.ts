@@ -2,7 +2,7 @@
 // lose a license to destroy or replace, a replacement creates before it deletes and never leaves
 // two resources on one group, and an adopted group gets back exactly what it had.
 import assert from "node:assert/strict";
-import { SKU_FIXTURES } from "../../lib/licensing/skuFixtures";
+import { SKU_FIXTURES } from "../../emulator/skus";
 import { PulumiStack, stackConfigFor } from "../support/pulumi";
 import { emulatedPair, emulatorAdmin, type TenantPairUnderTest } from "../support/tenantPairs";
 
