@@ -1,5 +1,9 @@
-// The Pulumi program: validated stack configuration in, the coexistence components out.
+// The Pulumi program: validated stack configuration in, the coexistence components out. Whatever
+// preview can know from the configuration, the files it names and one read-only look at the
+// source tenant's SKUs is checked here, before any resource is registered: a refused preview
+// prints the reasons and nothing else, and writes nothing.
 import * as pulumi from "@pulumi/pulumi";
+import * as pulumiConfig from "@pulumi/pulumi/runtime/config";
 import { AutomationAccess } from "./components/automationAccess";
 import { CrossTenantCoexistence, pairingProblems } from "./components/crossTenantCoexistence";
 import { ReachBackLicensing } from "./components/reachBackLicensing";
@@ -8,78 +12,165 @@ import {
   type PublicCertificate,
   readPublicCertificates,
 } from "./lib/automation/certificates";
-import { CONFIG_NAMESPACE, ConfigError, loadStackConfig, type StackConfig } from "./lib/config/stackConfig";
+import { credentialFileProblems, mappingSkuProblems } from "./lib/config/preflight";
+import {
+  CONFIG_NAMESPACE,
+  ConfigError,
+  loadStackConfig,
+  plainSecretProblems,
+  type StackConfig,
+} from "./lib/config/stackConfig";
+import { closest } from "./lib/config/suggest";
+import { graphClientFor } from "./lib/graph/client";
+import { listSubscribedSkus } from "./lib/licensing/licenseGroupApi";
 
-/** Stops the program before any resource is registered, so nothing is written anywhere. Logged
- * rather than thrown: an uncaught error costs ~20 s in the Node SDK's error path. */
-function refuse(message: string): void {
-  pulumi.log.error(message);
-  process.exitCode = 1;
+/** Exit code by which the Node.js SDK tells the language host "the program already reported
+ * what is wrong": the host then adds no "an unhandled error occurred" of its own. */
+const ALREADY_REPORTED = 32;
+
+class Refusal extends Error {}
+
+/** Whether Pulumi holds `entra-coexistence:<key>` as a secret. The SDK reads this from the
+ * language host (PULUMI_CONFIG_SECRET_KEYS); Pulumi marks a whole top-level key as secret when any
+ * value below it is one. `isConfigSecret` is exported by the SDK's runtime but not typed. */
+function isSecretKey(key: string): boolean {
+  const sdk = pulumiConfig as unknown as { isConfigSecret?: (k: string) => boolean };
+  return sdk.isConfigSecret?.(`${CONFIG_NAMESPACE}:${key}`) ?? false;
 }
 
-function validatedConfig(): StackConfig | undefined {
+/** The keys set in the stack's configuration: ours without the namespace, and keys of a
+ * namespace that looks like a slip of ours (`entra-coexistance:source`). */
+function configuredKeys(): { ours: string[]; misspeltNamespace: string[] } {
+  const ours: string[] = [];
+  const misspeltNamespace: string[] = [];
+  for (const full of Object.keys(pulumi.runtime.allConfig())) {
+    const at = full.indexOf(":");
+    const namespace = full.slice(0, at);
+    if (namespace === CONFIG_NAMESPACE) ours.push(full.slice(at + 1));
+    else if (closest(namespace, [CONFIG_NAMESPACE])) misspeltNamespace.push(full);
+  }
+  return { ours, misspeltNamespace };
+}
+
+function validatedConfig(): StackConfig {
+  const { ours, misspeltNamespace } = configuredKeys();
+  if (misspeltNamespace.length > 0) {
+    throw new Refusal(
+      `invalid stack configuration:\n${misspeltNamespace
+        .map(
+          (k) =>
+            `  ${k}: unknown namespace; did you mean ${CONFIG_NAMESPACE}:${k.slice(k.indexOf(":") + 1)}?`,
+        )
+        .join("\n")}`,
+    );
+  }
   try {
-    return loadStackConfig((key) => new pulumi.Config(CONFIG_NAMESPACE).get(key));
+    return loadStackConfig((key) => new pulumi.Config(CONFIG_NAMESPACE).get(key), undefined, {
+      keys: ours,
+      isSecret: isSecretKey,
+    });
   } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    refuse(e.message);
-    return undefined;
+    if (e instanceof ConfigError) throw new Refusal(e.message);
+    throw e;
   }
 }
 
-const config = validatedConfig();
-const args = config && {
-  sourceTenantId: config.source.tenantId,
-  targetTenantId: config.target.tenantId,
-  settings: config.crossTenantAccess,
-};
-const problems = args ? pairingProblems(args) : [];
-if (problems.length > 0) refuse(`the cross-tenant pairing is refused:\n  - ${problems.join("\n  - ")}`);
-
-const coexistence =
-  args && problems.length === 0 ? new CrossTenantCoexistence("coexistence", args) : undefined;
-const licensing =
-  config && problems.length === 0 && config.licenseGroups.mappings.length > 0
-    ? new ReachBackLicensing("licensing", { licenseGroups: config.licenseGroups })
-    : undefined;
-
 /** The automation's certificates, read now so that a bad file stops preview before any write. */
-function automationCertificates(): PublicCertificate[] | undefined {
-  if (!config?.automation) return undefined;
+function automationCertificates(config: StackConfig, problems: string[]): PublicCertificate[] | undefined {
+  if (!config.automation) return undefined;
   try {
     return readPublicCertificates(config.automation.certificates);
   } catch (e) {
     if (!(e instanceof CertificateFileError)) throw e;
-    refuse(e.message);
+    problems.push(e.message);
     return undefined;
   }
 }
 
-const certificates = automationCertificates();
-const mappings = config?.licenseGroups.mappings ?? [];
-const automation =
-  config?.automation && certificates && problems.length === 0
-    ? new AutomationAccess("automation", {
-        automation: config.automation,
-        certificates,
-        cloudLicenseGroupIds: [
-          ...mappings.filter((m) => m.source === "cloud").map((m) => m.originalGroupId),
-          ...(licensing?.groups ?? []).filter((_, i) => mappings[i].source === "cloud").map((g) => g.groupId),
-        ],
-        onPremisesLicenseGroupNames: mappings
-          .filter((m) => m.source === "onPremises")
-          .flatMap((m) => [m.originalGroupName, m.reachBackGroupName]),
-      })
-    : undefined;
+/** One read-only call: the source tenant's SKUs, so that a mapping naming a SKU or plan the
+ * tenant does not have is refused at preview rather than by assignLicense at up. */
+async function skuProblems(config: StackConfig): Promise<string[]> {
+  if (config.licenseGroups.mappings.length === 0) return [];
+  let skus: Awaited<ReturnType<typeof listSubscribedSkus>>;
+  try {
+    skus = await listSubscribedSkus(graphClientFor(config.source, config.cloud));
+  } catch (e) {
+    return [
+      `could not read the source tenant's subscribed SKUs (GET /subscribedSkus, Organization.Read.All) to check ` +
+        `${CONFIG_NAMESPACE}:licenseGroups.mappings: ${(e as Error).message}`,
+    ];
+  }
+  return mappingSkuProblems(config.licenseGroups, skus);
+}
 
-export const sourcePartner = coexistence?.sourcePartner.settings;
-export const targetPartner = coexistence?.targetPartner.settings;
-export const sourceDefaultIsServiceDefault = coexistence?.sourceDefault.isServiceDefault;
-export const targetDefaultIsServiceDefault = coexistence?.targetDefault.isServiceDefault;
-/** Original license group id → reach-back group id, for the wave stacks. */
-export const licenseGroupMapping = licensing?.mapping;
-/** The application (client) id the reach-back automation signs in with. */
-export const automationClientId = automation?.app.clientId;
-/** The application permissions it holds, and where it may write in AD. */
-export const automationPermissions = automation?.app.grantedPermissions;
-export const automationDirectoryRights = automation?.delegation?.granted;
+async function program(): Promise<Record<string, unknown>> {
+  const config = validatedConfig();
+  const problems = [
+    ...plainSecretProblems(config, isSecretKey, pulumi.getStack()),
+    ...credentialFileProblems(config),
+  ];
+  const args = {
+    sourceTenantId: config.source.tenantId,
+    targetTenantId: config.target.tenantId,
+    settings: config.crossTenantAccess,
+  };
+  problems.push(...pairingProblems(args));
+  const certificates = automationCertificates(config, problems);
+  // Signing in needs the credential files; without them the SKU check would only repeat that.
+  if (problems.length === 0) problems.push(...(await skuProblems(config)));
+  if (problems.length > 0) {
+    throw new Refusal(`the stack configuration is refused:\n  - ${problems.join("\n  - ")}`);
+  }
+
+  const coexistence = new CrossTenantCoexistence("coexistence", args);
+  const mappings = config.licenseGroups.mappings;
+  const licensing =
+    mappings.length > 0
+      ? new ReachBackLicensing("licensing", { licenseGroups: config.licenseGroups })
+      : undefined;
+  const automation =
+    config.automation && certificates
+      ? new AutomationAccess("automation", {
+          automation: config.automation,
+          certificates,
+          cloudLicenseGroupIds: [
+            ...mappings.filter((m) => m.source === "cloud").map((m) => m.originalGroupId),
+            ...(licensing?.groups ?? [])
+              .filter((_, i) => mappings[i].source === "cloud")
+              .map((g) => g.groupId),
+          ],
+          onPremisesLicenseGroupNames: mappings
+            .filter((m) => m.source === "onPremises")
+            .flatMap((m) => [m.originalGroupName, m.reachBackGroupName]),
+        })
+      : undefined;
+
+  const outputs: Record<string, unknown> = {
+    sourcePartner: coexistence.sourcePartner.settings,
+    targetPartner: coexistence.targetPartner.settings,
+    sourceDefaultIsServiceDefault: coexistence.sourceDefault.isServiceDefault,
+    targetDefaultIsServiceDefault: coexistence.targetDefault.isServiceDefault,
+    /** Original license group id → reach-back group id, for the wave stacks. */
+    licenseGroupMapping: licensing?.mapping,
+    /** The application (client) id the reach-back automation signs in with. */
+    automationClientId: automation?.app.clientId,
+    /** The application permissions it holds, and where it may write in AD. */
+    automationPermissions: automation?.app.grantedPermissions,
+    automationDirectoryRights: automation?.delegation?.granted,
+  };
+  // Only what exists: an undefined output makes Pulumi warn about it on every run.
+  return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined));
+}
+
+/** Runs the program; a refusal is logged (not thrown: the SDK's uncaught-error path costs ~20 s
+ * and adds its own lines) and the stack gets no outputs. */
+export = async (): Promise<Record<string, unknown>> => {
+  try {
+    return await program();
+  } catch (e) {
+    if (!(e instanceof Refusal)) throw e;
+    pulumi.log.error(e.message);
+    process.exitCode = ALREADY_REPORTED;
+    return {};
+  }
+};

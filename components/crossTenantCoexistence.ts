@@ -21,10 +21,12 @@ const ALL_USERS_ALL_APPS: B2BSetting = {
   },
 };
 
-/** Why a pairing cannot give reach-back users a consent-free first sign-in; empty when it can. */
+/** Why a pairing cannot give reach-back users a consent-free first sign-in, or would break the
+ * reach-back users themselves; empty when it can. */
 export function pairingProblems(args: CrossTenantCoexistenceArgs): string[] {
   const problems: string[] = [];
-  const { automaticRedemption, b2bCollaborationInbound, b2bCollaborationOutbound } = args.settings;
+  const { automaticRedemption, b2bCollaborationInbound, b2bCollaborationOutbound, identitySynchronization } =
+    args.settings;
   if (!automaticRedemption.sourceInbound) {
     problems.push(
       `automatic redemption must be allowed inbound in the source tenant ${args.sourceTenantId} ` +
@@ -37,20 +39,26 @@ export function pairingProblems(args: CrossTenantCoexistenceArgs): string[] {
         "(crossTenantAccess.automaticRedemption.targetOutbound: true); Entra suppresses consent only when both sides allow it",
     );
   }
-  if (
-    b2bCollaborationInbound?.usersAndGroups?.accessType === "blocked" &&
-    isEveryone(b2bCollaborationInbound)
-  ) {
-    problems.push(
-      "crossTenantAccess.b2bCollaborationInbound blocks all of the target's users: reach-back cannot work",
-    );
+  for (const [key, setting] of [
+    ["b2bCollaborationInbound", b2bCollaborationInbound],
+    ["b2bCollaborationOutbound", b2bCollaborationOutbound],
+  ] as const) {
+    if (blocksAll(setting?.usersAndGroups, "AllUsers")) {
+      problems.push(
+        `crossTenantAccess.${key} blocks all of the target's users: reach-back cannot work; allow AllUsers, or block only the users or groups that must not reach back`,
+      );
+    }
+    if (blocksAll(setting?.applications, "AllApplications")) {
+      problems.push(
+        `crossTenantAccess.${key} blocks all applications: reach-back users could reach nothing; allow AllApplications, or block only the applications they must not reach`,
+      );
+    }
   }
-  if (
-    b2bCollaborationOutbound?.usersAndGroups?.accessType === "blocked" &&
-    isEveryone(b2bCollaborationOutbound)
-  ) {
+  if (identitySynchronization?.userSyncInbound.isSyncAllowed) {
     problems.push(
-      "crossTenantAccess.b2bCollaborationOutbound blocks all of the target's users: reach-back cannot work",
+      "crossTenantAccess.identitySynchronization allows cross-tenant synchronization into the source tenant: " +
+        "reach-back users are hybrid external members (synced from AD), and hybrid external members are incompatible " +
+        'with cross-tenant synchronization (seed 001, "Hybrid External Members"); remove the key, or set userSyncInbound.isSyncAllowed: false',
     );
   }
   if (args.sourceTenantId === args.targetTenantId)
@@ -58,8 +66,9 @@ export function pairingProblems(args: CrossTenantCoexistenceArgs): string[] {
   return problems;
 }
 
-function isEveryone(s: B2BSetting): boolean {
-  return s.usersAndGroups?.targets.some((t) => t.target === "AllUsers") ?? false;
+/** A part of a B2B setting that blocks everyone (or every application) it could name. */
+function blocksAll(part: B2BSetting["usersAndGroups"], everyone: string): boolean {
+  return part?.accessType === "blocked" && part.targets.some((t) => t.target === everyone);
 }
 
 export class CrossTenantCoexistence extends pulumi.ComponentResource {

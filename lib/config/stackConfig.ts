@@ -12,6 +12,7 @@ import {
 } from "../crossTenantAccess/settings";
 import { automationConfigSchema } from "./automation";
 import { licenseGroupsConfigSchema } from "./licenseGroups";
+import { closest, echo } from "./suggest";
 
 /** Pulumi's config namespace for this project (the `name` in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "entra-coexistence";
@@ -128,14 +129,31 @@ export class ConfigError extends Error {
   }
 }
 
+/** Where secrets live in the stack configuration (top-level key, then the path below it). They
+ * must be Pulumi secrets, and their values are never echoed in a message. */
+export const SECRET_CONFIG_PATHS: readonly (readonly string[])[] = [
+  ["activeDirectory", "password"],
+  ["automation", "serviceAccount", "password"],
+];
+
+export interface LoadOptions {
+  /** Every key set under `entra-coexistence:` (without the namespace), so that a key this
+   * program does not know is reported rather than ignored. */
+  keys?: readonly string[];
+  /** Whether Pulumi holds the top-level key as a secret: nothing under it is echoed then,
+   * except where the schema says which values are the secret ones. */
+  isSecret?: (key: string) => boolean;
+}
+
 /** Reads `entra-coexistence:<key>` values through `get` (Pulumi's Config or the dynamic
  * provider's configure request), parses the JSON Pulumi hands over for objects, and validates. */
 export function loadStackConfig(
   get: (key: string) => string | undefined,
   projectDir = findProjectDir(),
+  options: LoadOptions = {},
 ): StackConfig {
   const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(stackConfigSchema.shape)) {
+  for (const key of new Set([...Object.keys(stackConfigSchema.shape), ...(options.keys ?? [])])) {
     const text = get(key);
     if (text === undefined) continue;
     try {
@@ -146,13 +164,9 @@ export function loadStackConfig(
   }
   const parsed = stackConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const key = `${CONFIG_NAMESPACE}:${issue.path.map(String).join(".")}`;
-      const got = valueAt(raw, issue.path);
-      const shown = got === undefined ? "missing" : `got ${JSON.stringify(got)}`;
-      return `  ${key}: ${issue.message} (${shown})`;
-    });
-    throw new ConfigError(`invalid stack configuration:\n${lines.join("\n")}`);
+    throw new ConfigError(
+      `invalid stack configuration:\n${issueLines(parsed.error.issues, raw, options).join("\n")}`,
+    );
   }
   const config = parsed.data;
   if (config.source.tenantId === config.target.tenantId) {
@@ -178,6 +192,135 @@ export function loadStackConfig(
     if (a.verify.credentialPath) a.verify.credentialPath = path.resolve(projectDir, a.verify.credentialPath);
   }
   return config;
+}
+
+/** One line per problem: the key, what is wrong, and the value found (cut short; never a secret).
+ * A misspelt key names the key that was meant, and the "missing" line of that key is dropped. */
+function issueLines(issues: readonly z.core.$ZodIssue[], raw: unknown, options: LoadOptions): string[] {
+  const keyOf = (at: readonly PropertyKey[]) => `${CONFIG_NAMESPACE}:${at.map(String).join(".")}`;
+  const meant = new Set<string>();
+  const lines: string[] = [];
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const known = knownKeysAt(stackConfigSchema, issue.path, raw);
+    for (const key of issue.keys) {
+      const near = closest(key, known);
+      if (near) meant.add(keyOf([...issue.path, near]));
+      const hint = near
+        ? `did you mean ${near}?`
+        : known.length > 0
+          ? `the keys here are ${known.join(", ")}`
+          : "remove it";
+      lines.push(`  ${keyOf([...issue.path, key])}: unknown key; ${hint}`);
+    }
+  }
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") continue;
+    const key = keyOf(issue.path);
+    const got = valueAt(raw, issue.path);
+    if (got === undefined && meant.has(key)) continue;
+    lines.push(`  ${key}: ${issue.message} (${shownValue(issue.path, got, options)})`);
+  }
+  return lines;
+}
+
+/** The value found at `at` as a message shows it: cut short, and never a secret. */
+function shownValue(at: readonly PropertyKey[], got: unknown, options: LoadOptions): string {
+  if (got === undefined) return "missing";
+  const top = String(at[0] ?? "");
+  const known = SECRET_CONFIG_PATHS.filter((p) => p[0] === top);
+  const shown = redactSecrets(got, at);
+  if (shown === REDACTED || (options.isSecret?.(top) && known.length === 0)) {
+    return "value not shown: it is a secret";
+  }
+  return `got ${echo(shown)}`;
+}
+
+const REDACTED = "[secret]";
+
+/** `value` (found at `at`) with every value at a SECRET_CONFIG_PATHS path replaced, and so is
+ * anything but an object on the way to one (`activeDirectory: <the password>` by mistake). */
+export function redactSecrets(value: unknown, at: readonly PropertyKey[] = []): unknown {
+  const here = at.map(String);
+  for (const secret of SECRET_CONFIG_PATHS) {
+    if (secret.length <= here.length && secret.every((k, i) => here[i] === k)) return REDACTED;
+    const onTheWay = here.every((k, i) => secret[i] === k);
+    if (onTheWay && (value === null || typeof value !== "object" || Array.isArray(value))) return REDACTED;
+  }
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((v, i) => redactSecrets(v, [...at, i]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v, [...at, k])]));
+}
+
+/** The keys the schema knows for the object at `at` (for "did you mean"). */
+function knownKeysAt(schema: z.core.$ZodType, at: readonly PropertyKey[], raw: unknown): string[] {
+  let s: z.core.$ZodType | undefined = schema;
+  let value: unknown = raw;
+  for (let i = 0; ; i++) {
+    s = s && objectLike(s, value);
+    if (!s) return [];
+    if (i === at.length) break;
+    const def = s._zod.def as {
+      type: string;
+      shape?: Record<string, z.core.$ZodType>;
+      element?: z.core.$ZodType;
+    };
+    s = def.type === "array" ? def.element : def.shape?.[String(at[i])];
+    value = value && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[at[i]] : undefined;
+  }
+  const def = s._zod.def as { shape?: Record<string, unknown> };
+  return Object.keys(def.shape ?? {});
+}
+
+/** Unwraps optional, default, pipe and the like down to an object or array schema; for a
+ * discriminated union, the option the value's discriminator picks. */
+function objectLike(schema: z.core.$ZodType, value: unknown): z.core.$ZodType | undefined {
+  const def = schema._zod.def as {
+    type: string;
+    innerType?: z.core.$ZodType;
+    in?: z.core.$ZodType;
+    options?: z.core.$ZodType[];
+    discriminator?: string;
+  };
+  if (def.type === "object" || def.type === "array") return schema;
+  if (def.innerType) return objectLike(def.innerType, value);
+  if (def.type === "pipe" && def.in) return objectLike(def.in, value);
+  if (def.type === "union" && def.options) {
+    const tag =
+      value && typeof value === "object" && def.discriminator
+        ? (value as Record<string, unknown>)[def.discriminator]
+        : undefined;
+    for (const option of def.options) {
+      const o = objectLike(option, value);
+      const literal =
+        o && def.discriminator
+          ? (o._zod.def as { shape?: Record<string, z.core.$ZodType> }).shape?.[def.discriminator]
+          : undefined;
+      const values = literal ? ((literal._zod.def as { values?: unknown[] }).values ?? []) : [];
+      if (o && (tag === undefined || values.includes(tag))) return o;
+    }
+  }
+  return undefined;
+}
+
+/** The secrets written as plain text in the stack configuration, each with the command that
+ * stores it as a Pulumi secret instead. `isSecret` tells whether Pulumi holds a top-level key as a
+ * secret (Pulumi marks the whole key when any value below it is one). */
+export function plainSecretProblems(
+  config: StackConfig,
+  isSecret: (key: string) => boolean,
+  stack: string,
+): string[] {
+  const problems: string[] = [];
+  for (const secretPath of SECRET_CONFIG_PATHS) {
+    if (valueAt(config, secretPath) === undefined || isSecret(secretPath[0])) continue;
+    const key = `${CONFIG_NAMESPACE}:${secretPath.join(".")}`;
+    problems.push(
+      `${key} is plain text in the stack configuration; store it as a secret (the command asks for the value): ` +
+        `pulumi config set --secret --path ${key} --stack ${stack}`,
+    );
+  }
+  return problems;
 }
 
 /** The directory of Pulumi.yaml: relative paths in the stack configuration are relative to it.

@@ -2,35 +2,82 @@
 // CSDL: crossTenantAccessPolicyB2BSetting, crossTenantAccessPolicyInboundTrust, ...). The zod
 // schemas are both the validation of what users write and the types the code uses.
 import { z } from "zod";
+import { closest } from "../config/suggest";
+
+const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export const tenantIdSchema = z
   .string()
-  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
+  .regex(GUID_PATTERN, {
     error: "must be a tenant id (a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47)",
   })
   .transform((s) => s.toLowerCase());
 
-/** Well-known targets Graph accepts besides object ids. */
-export const WELL_KNOWN_TARGETS = ["AllUsers", "AllApplications", "AllMicrosoftApps", "Office365"] as const;
+/** Keywords Graph accepts as targets besides object ids, by the part of a B2B setting they belong
+ * to (crossTenantAccessPolicyTarget: AllUsers; AllApplications, and the reserved application
+ * values AllMicrosoftApps and Office365). */
+export const WELL_KNOWN_TARGETS = {
+  usersAndGroups: ["AllUsers"],
+  applications: ["AllApplications", "AllMicrosoftApps", "Office365"],
+} as const;
+type B2BPart = keyof typeof WELL_KNOWN_TARGETS;
+/** The targetTypes an object id may have in each part (crossTenantAccessPolicyTargetType). */
+const OBJECT_TARGET_TYPES: Record<B2BPart, readonly string[]> = {
+  usersAndGroups: ["user", "group"],
+  applications: ["application"],
+};
 
 export const targetSchema = z.strictObject({
-  target: z
-    .string()
-    .min(1, { error: `target must be an object id or one of ${WELL_KNOWN_TARGETS.join(", ")}` }),
+  target: z.string().min(1, { error: "give an object id or a keyword such as AllUsers" }),
   targetType: z.enum(["user", "group", "application"]),
 });
 
-export const targetConfigurationSchema = z.strictObject({
-  accessType: z.enum(["allowed", "blocked"]),
-  targets: z
-    .array(targetSchema)
-    .min(1, { error: "list at least one target (AllUsers, AllApplications or ids)" }),
-});
+/** Why a target cannot stand in `part`, or undefined when it can. Graph accepts some of these
+ * and then fails later or means something else, so they are refused before anything is sent. */
+export function targetProblem(part: B2BPart, t: z.infer<typeof targetSchema>): string | undefined {
+  const other: B2BPart = part === "usersAndGroups" ? "applications" : "usersAndGroups";
+  const ownKeyword = (WELL_KNOWN_TARGETS[part] as readonly string[]).includes(t.target);
+  if (ownKeyword) {
+    const type = part === "usersAndGroups" ? "user" : "application";
+    return t.targetType === type ? undefined : `${t.target} needs targetType ${type}, not ${t.targetType}`;
+  }
+  if ((WELL_KNOWN_TARGETS[other] as readonly string[]).includes(t.target)) {
+    return `${t.target} is ${other === "applications" ? "an application" : "a user"} target: put it under ${other}, not ${part}`;
+  }
+  if (GUID_PATTERN.test(t.target)) {
+    return OBJECT_TARGET_TYPES[part].includes(t.targetType)
+      ? undefined
+      : `an object id under ${part} has targetType ${OBJECT_TARGET_TYPES[part].join(" or ")}, not ${t.targetType}`;
+  }
+  const all = [...WELL_KNOWN_TARGETS.usersAndGroups, ...WELL_KNOWN_TARGETS.applications];
+  const near = closest(t.target, all);
+  return (
+    `must be an object id (a GUID) or ${WELL_KNOWN_TARGETS[part].join(", ")}` +
+    (near ? `; did you mean ${near}?` : "")
+  );
+}
+
+/** The users-and-groups or applications part of a B2B setting. */
+export function targetConfigurationSchema(part: B2BPart) {
+  return z
+    .strictObject({
+      accessType: z.enum(["allowed", "blocked"]),
+      targets: z
+        .array(targetSchema)
+        .min(1, { error: `list at least one target (${WELL_KNOWN_TARGETS[part][0]} or object ids)` }),
+    })
+    .superRefine((c, ctx) => {
+      c.targets.forEach((t, i) => {
+        const problem = targetProblem(part, t);
+        if (problem) ctx.addIssue({ code: "custom", path: ["targets", i, "target"], message: problem });
+      });
+    });
+}
 
 export const b2bSettingSchema = z
   .strictObject({
-    usersAndGroups: targetConfigurationSchema.optional(),
-    applications: targetConfigurationSchema.optional(),
+    usersAndGroups: targetConfigurationSchema("usersAndGroups").optional(),
+    applications: targetConfigurationSchema("applications").optional(),
   })
   .refine((s) => s.usersAndGroups !== undefined || s.applications !== undefined, {
     error: "give usersAndGroups, applications or both",
@@ -42,10 +89,12 @@ export const inboundTrustSchema = z.strictObject({
   isHybridAzureADJoinedDeviceAccepted: z.boolean(),
 });
 
-/** null = not set on the partner entry (Graph's answer for an entry that never set it). */
+/** null (or left out) = not set on the partner entry: it inherits the default, which Graph keeps
+ * at false ("Unless specifically configured, the inboundAllowed and outboundAllowed properties
+ * are null and inherit from the default settings, which is always false"). */
 export const automaticUserConsentSchema = z.strictObject({
-  inboundAllowed: z.boolean().nullable(),
-  outboundAllowed: z.boolean().nullable(),
+  inboundAllowed: z.boolean().nullable().default(null),
+  outboundAllowed: z.boolean().nullable().default(null),
 });
 
 export const identitySyncSchema = z.strictObject({
@@ -66,10 +115,9 @@ export const partnerSettingsSchema = z.strictObject({
   b2bDirectConnectInbound: b2bSettingSchema.nullable().default(null),
   b2bDirectConnectOutbound: b2bSettingSchema.nullable().default(null),
   inboundTrust: inboundTrustSchema.nullable().default(null),
-  automaticUserConsentSettings: automaticUserConsentSchema.default({
-    inboundAllowed: false,
-    outboundAllowed: false,
-  }),
+  /** Left out or null: both directions inherit (Graph reads them back as null, so an adopted
+   * entry that never set them shows no drift). */
+  automaticUserConsentSettings: automaticUserConsentSchema.nullable().default(null),
   /** Cross-tenant synchronization into this tenant from the partner (null: no policy object). */
   identitySynchronization: identitySyncSchema.nullable().default(null),
 });

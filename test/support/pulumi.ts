@@ -1,8 +1,9 @@
 // Drives the real pulumi CLI on this repository's program, with a local file backend and a stack
-// configuration file written by the test.
-import { spawn } from "node:child_process";
+// configuration file written by the test (secrets stored as Pulumi secrets).
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { CONFIG_NAMESPACE, SECRET_CONFIG_PATHS } from "../../lib/config/stackConfig";
 import type { TenantPairUnderTest } from "./tenantPairs";
 import { workDir } from "./tenantPairs";
 
@@ -42,11 +43,52 @@ export class PulumiStack {
     };
   }
 
-  /** Writes the stack's configuration (JSON is YAML, and keeps the test free of a YAML writer). */
-  writeConfig(config: Record<string, unknown>): void {
+  /** Writes the stack's configuration (JSON is YAML, and keeps the test free of a YAML writer).
+   * The values at SECRET_CONFIG_PATHS are stored as Pulumi secrets, as users must store them
+   * (`pulumi config set --secret --path`, the value on stdin); `plainSecrets` writes them as plain
+   * text instead, for tests of the refusal. The stack must exist (init) when there are secrets. */
+  writeConfig(config: Record<string, unknown>, options: { plainSecrets?: boolean } = {}): void {
+    const plain = structuredClone(config);
+    const secrets: Array<[string, string]> = [];
+    for (const secretPath of options.plainSecrets ? [] : SECRET_CONFIG_PATHS) {
+      const parent = secretPath
+        .slice(0, -1)
+        .reduce<unknown>(
+          (o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined),
+          plain,
+        ) as Record<string, unknown> | undefined;
+      const leaf = secretPath[secretPath.length - 1];
+      if (parent && typeof parent === "object" && typeof parent[leaf] === "string") {
+        secrets.push([`${CONFIG_NAMESPACE}:${secretPath.join(".")}`, parent[leaf] as string]);
+        delete parent[leaf];
+      }
+    }
     const namespaced: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(config)) namespaced[`entra-coexistence:${k}`] = v;
+    for (const [k, v] of Object.entries(plain)) namespaced[`${CONFIG_NAMESPACE}:${k}`] = v;
     writeFileSync(this.configFile, JSON.stringify({ config: namespaced }, null, 2));
+    for (const [key, value] of secrets) {
+      const r = spawnSync(
+        "pulumi",
+        [
+          "config",
+          "set",
+          "--secret",
+          "--path",
+          key,
+          "--non-interactive",
+          "--stack",
+          this.name,
+          "--config-file",
+          this.configFile,
+        ],
+        { cwd: repoRoot, env: this.env, input: value, encoding: "utf8" },
+      );
+      if (r.status !== 0) {
+        throw new Error(
+          `pulumi config set --secret ${key} failed (is the stack initialised?): ${r.stderr}${r.stdout}`,
+        );
+      }
+    }
   }
 
   async init(): Promise<void> {

@@ -98,4 +98,58 @@ describe("CrossTenantCoexistence", () => {
       [],
     );
   });
+
+  const problemsOf = (overrides: Record<string, unknown>) =>
+    pairingProblems({ sourceTenantId: SOURCE, targetTenantId: TARGET, settings: settings(overrides) });
+  const allowAll = {
+    usersAndGroups: { accessType: "allowed", targets: [{ target: "AllUsers", targetType: "user" }] },
+    applications: {
+      accessType: "allowed",
+      targets: [{ target: "AllApplications", targetType: "application" }],
+    },
+  };
+  const blockAllApps = {
+    ...allowAll,
+    applications: {
+      accessType: "blocked",
+      targets: [{ target: "AllApplications", targetType: "application" }],
+    },
+  };
+
+  it("refuses a pairing that blocks all applications, inbound or outbound, like one that blocks all users", () => {
+    assert.deepEqual(problemsOf({ b2bCollaborationInbound: blockAllApps }), [
+      "crossTenantAccess.b2bCollaborationInbound blocks all applications: reach-back users could reach nothing; allow AllApplications, or block only the applications they must not reach",
+    ]);
+    assert.match(
+      problemsOf({ b2bCollaborationOutbound: blockAllApps }).join("\n"),
+      /^crossTenantAccess\.b2bCollaborationOutbound blocks all applications/,
+    );
+  });
+
+  it("accepts a pairing that blocks only some applications", () => {
+    const someApps = {
+      ...allowAll,
+      applications: {
+        accessType: "blocked",
+        targets: [{ target: "3f0c8a51-2b7d-4e1a-9c6f-8d5e4b3a2f10", targetType: "application" }],
+      },
+    };
+    assert.deepEqual(problemsOf({ b2bCollaborationInbound: someApps }), []);
+  });
+
+  it("refuses cross-tenant synchronization into the source, with seed 001's reason", () => {
+    const problems = problemsOf({ identitySynchronization: { userSyncInbound: { isSyncAllowed: true } } });
+    assert.equal(problems.length, 1);
+    assert.match(
+      problems[0],
+      /^crossTenantAccess\.identitySynchronization allows cross-tenant synchronization into the source tenant: .*hybrid external members are incompatible with cross-tenant synchronization \(seed 001/,
+    );
+  });
+
+  it("accepts an identity-sync policy that allows no synchronization", () => {
+    assert.deepEqual(
+      problemsOf({ identitySynchronization: { userSyncInbound: { isSyncAllowed: false } } }),
+      [],
+    );
+  });
 });

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { ConfigError, loadStackConfig } from "../../lib/config/stackConfig";
+import {
+  ConfigError,
+  type LoadOptions,
+  loadStackConfig,
+  plainSecretProblems,
+  redactSecrets,
+} from "../../lib/config/stackConfig";
+import { closest, echo, editDistance } from "../../lib/config/suggest";
 
 const SOURCE = "5a0c6e1e-3c1b-4c52-9d0e-1f5b0c4a7e01";
 const TARGET = "b7d2f3a4-8e6c-4d19-a2f5-3c9e7b1d0f02";
@@ -17,14 +24,18 @@ function valid(): Record<string, unknown> {
   };
 }
 
-/** Pulumi hands over object values as JSON text. */
-function load(values: Record<string, unknown>) {
-  return loadStackConfig((key) => (key in values ? JSON.stringify(values[key]) : undefined), "/project");
+/** Pulumi hands over object values as JSON text; the program passes every key that is set. */
+function load(values: Record<string, unknown>, options: LoadOptions = { keys: Object.keys(values) }) {
+  return loadStackConfig(
+    (key) => (key in values ? JSON.stringify(values[key]) : undefined),
+    "/project",
+    options,
+  );
 }
 
-function errorOf(values: Record<string, unknown>): string {
+function errorOf(values: Record<string, unknown>, options?: LoadOptions): string {
   try {
-    load(values);
+    load(values, options);
   } catch (e) {
     assert.ok(e instanceof ConfigError, String(e));
     return e.message;
@@ -80,7 +91,7 @@ describe("stack configuration", () => {
   it("rejects a misspelt key instead of ignoring it", () => {
     assert.match(
       errorOf({ ...valid(), crossTenantAccess: { inboundTrusts: {} } }),
-      /entra-coexistence:crossTenantAccess: .*inboundTrusts/,
+      /entra-coexistence:crossTenantAccess\.inboundTrusts: unknown key; did you mean inboundTrust\?/,
     );
   });
 
@@ -126,7 +137,147 @@ describe("stack configuration", () => {
   it("refuses an automaticUserConsentSettings key on a tenant default", () => {
     assert.match(
       errorOf({ ...valid(), crossTenantAccess: { sourceDefault: { automaticUserConsentSettings: {} } } }),
-      /crossTenantAccess\.sourceDefault: .*automaticUserConsentSettings/,
+      /crossTenantAccess\.sourceDefault\.automaticUserConsentSettings: unknown key; the keys here are b2bCollaborationInbound, .*inboundTrust$/m,
     );
+  });
+
+  describe("unknown keys", () => {
+    it("names the top-level key that was meant", () => {
+      const message = errorOf({ ...valid(), licenceGroups: {} });
+      assert.match(message, /entra-coexistence:licenceGroups: unknown key; did you mean licenseGroups\?/);
+    });
+
+    it("ignores a top-level key it was not told about (the dynamic providers read only known keys)", () => {
+      assert.doesNotThrow(() => load({ ...valid(), licenceGroups: {} }, {}));
+    });
+
+    it("names the nested key that was meant, and drops the line saying that key is missing", () => {
+      const v = valid();
+      (v.source as Record<string, unknown>).credential = { kind: "certificate", certificatPath: "a.pem" };
+      const message = errorOf(v);
+      assert.match(
+        message,
+        /entra-coexistence:source\.credential\.certificatPath: unknown key; did you mean certificatePath\?/,
+      );
+      assert.doesNotMatch(message, /source\.credential\.certificatePath:.*missing/);
+    });
+
+    it("finds the keys inside list items", () => {
+      const message = errorOf({
+        ...valid(),
+        licenseGroups: {
+          mappings: [
+            {
+              originalGroupId: SOURCE,
+              originalGroupName: "LIC-E5",
+              source: "cloud",
+              reachBackGroupName: "LIC-E5-ReachBack",
+              licences: [],
+            },
+          ],
+        },
+      });
+      assert.match(message, /licenseGroups\.mappings\.0\.licences: unknown key; did you mean licenses\?/);
+    });
+
+    it("lists the keys it knows when nothing is close", () => {
+      const message = errorOf({ ...valid(), crossTenantAccess: { colour: "blue" } });
+      assert.match(
+        message,
+        /crossTenantAccess\.colour: unknown key; the keys here are inboundTrust, b2bCollaborationInbound, /,
+      );
+    });
+  });
+
+  describe("values in messages", () => {
+    it("cuts a long bad value short", () => {
+      const v = valid();
+      (v.source as Record<string, unknown>).domain = `${"a".repeat(300)}`;
+      const message = errorOf(v);
+      assert.ok(message.includes(`(got "${"a".repeat(79)}…)`), message);
+      assert.ok(!message.includes("a".repeat(81)));
+    });
+
+    it("never shows a password, even of the wrong type or in the wrong place", () => {
+      const ad = { url: "ldaps://dc", bindDn: "admin", password: 31415926, baseDn: "DC=x" };
+      assert.match(
+        errorOf({ ...valid(), activeDirectory: ad }),
+        /activeDirectory\.password: .*\(value not shown: it is a secret\)/,
+      );
+      const message = errorOf({ ...valid(), activeDirectory: "Secret-Pa55word" });
+      assert.match(message, /entra-coexistence:activeDirectory: .*\(value not shown: it is a secret\)/);
+      assert.ok(!message.includes("Secret-Pa55word"));
+    });
+
+    it("shows nothing under a key Pulumi holds as a secret when the schema knows no secret there", () => {
+      const v = valid();
+      (v.source as Record<string, unknown>).tenantId = "not-a-guid";
+      const message = errorOf(v, { keys: Object.keys(v), isSecret: (k) => k === "source" });
+      assert.match(message, /source\.tenantId: .*\(value not shown: it is a secret\)/);
+      assert.ok(!message.includes("not-a-guid"));
+    });
+
+    it("replaces the secrets inside a value it shows", () => {
+      assert.deepEqual(redactSecrets({ url: "ldaps://dc", password: "p" }, ["activeDirectory"]), {
+        url: "ldaps://dc",
+        password: "[secret]",
+      });
+      assert.deepEqual(redactSecrets({ automation: { serviceAccount: { name: "svc", password: "p" } } }), {
+        automation: { serviceAccount: { name: "svc", password: "[secret]" } },
+      });
+    });
+  });
+
+  describe("secrets", () => {
+    const withSecrets = () =>
+      load({
+        ...valid(),
+        activeDirectory: { url: "ldaps://dc", bindDn: "admin", password: "p", baseDn: "DC=x" },
+        automation: {
+          certificates: ["a.crt"],
+          serviceAccount: { name: "svc", password: "q" },
+          userOus: ["OU=Users,DC=x"],
+        },
+      });
+
+    it("refuses each password that is plain text, with the command that stores it as a secret", () => {
+      assert.deepEqual(
+        plainSecretProblems(withSecrets(), () => false, "wave-01"),
+        [
+          "entra-coexistence:activeDirectory.password is plain text in the stack configuration; store it as a secret (the command asks for the value): pulumi config set --secret --path entra-coexistence:activeDirectory.password --stack wave-01",
+          "entra-coexistence:automation.serviceAccount.password is plain text in the stack configuration; store it as a secret (the command asks for the value): pulumi config set --secret --path entra-coexistence:automation.serviceAccount.password --stack wave-01",
+        ],
+      );
+    });
+
+    it("accepts passwords Pulumi holds as secrets, and configurations without passwords", () => {
+      assert.deepEqual(
+        plainSecretProblems(withSecrets(), () => true, "s"),
+        [],
+      );
+      assert.deepEqual(
+        plainSecretProblems(load(valid()), () => false, "s"),
+        [],
+      );
+    });
+  });
+
+  describe("suggestions", () => {
+    it("counts a transposition as one edit, and ignores case", () => {
+      assert.equal(editDistance("inboundTrsut", "inboundTrust"), 1);
+      assert.equal(editDistance("LicenseGroups", "licensegroups"), 0);
+      assert.equal(editDistance("", "abc"), 3);
+    });
+
+    it("suggests only a word close enough to be a slip", () => {
+      assert.equal(closest("licenceGroups", ["licenseGroups", "cloud"]), "licenseGroups");
+      assert.equal(closest("colour", ["inboundTrust", "cloud"]), undefined);
+      assert.equal(closest("AllUser", ["AllUsers", "AllApplications"]), "AllUsers");
+    });
+
+    it("echoes values as JSON, cut at 80 characters", () => {
+      assert.equal(echo("short"), '"short"');
+      assert.equal(echo("b".repeat(100)), `"${"b".repeat(79)}…`);
+    });
   });
 });
