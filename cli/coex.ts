@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `coex`: helpers around the Pulumi project for identity engineers.
-//   coex discover --stack <name> [--config-file <file>] [--write]
-//     Proposes the reach-back license groups (see cli/discover.ts).
+//   coex discover --stack <name> [--config-file <file>] [--write] [--prune-stale [ids...]]
+//     Proposes the reach-back license groups and merges them into the stack configuration;
+//     mappings no longer seen are kept, marked stale (see cli/discover.ts).
 //   coex verify-license-groups --stack <name> [--config-file <file>]
 //     Seed 000's license-group test on a canary mail user (see cli/verifyLicenseGroups.ts).
 //   coex verify-access --stack <name> [--config-file <file>]
@@ -97,12 +98,25 @@ program
     "the stack whose source tenant to read and whose configuration to write",
   )
   .option("--config-file <file>", "use this stack configuration file")
-  .option("--write", "store the mapping in the stack configuration (entra-coexistence:licenseGroups)")
-  .action(async (opts: { stack: string; configFile?: string; write?: boolean }) => {
-    await discover({ stack: opts.stack, configFile: opts.configFile }, opts.write === true, (l) =>
-      process.stdout.write(`${l}\n`),
-    );
-  });
+  .option("--write", "merge the mapping into the stack configuration (entra-coexistence:licenseGroups)")
+  .option(
+    "--prune-stale [originalGroupIds...]",
+    "remove mappings already marked stale (all, or those of these original groups); the next up removes their reach-back groups",
+  )
+  .action(
+    async (opts: {
+      stack: string;
+      configFile?: string;
+      write?: boolean;
+      pruneStale?: boolean | string[];
+    }) => {
+      await discover(
+        { stack: opts.stack, configFile: opts.configFile },
+        { write: opts.write === true, pruneStale: opts.pruneStale },
+        (l) => process.stdout.write(`${l}\n`),
+      );
+    },
+  );
 
 program
   .command("verify-license-groups")

@@ -18,6 +18,18 @@ export const mappedLicenseSchema = z.strictObject({
 });
 export type MappedLicense = z.output<typeof mappedLicenseSchema>;
 
+/** A mapping `coex discover` no longer proposes: its original group is gone, assigns no license,
+ * or no longer needs a reach-back group. The mapping, and so its ReachBackLicenseGroup, is kept
+ * (members of the reach-back group keep their licenses); only `coex discover --write
+ * --prune-stale`, run after the mark was reviewed, removes it. */
+export const staleMarkSchema = z.strictObject({
+  /** The day discover first missed the group (YYYY-MM-DD); kept by later runs. */
+  since: z.iso.date({ error: "must be a date such as 2025-01-31" }),
+  /** Why, as discover last saw it. */
+  reason: z.string().min(1),
+});
+export type StaleMark = z.output<typeof staleMarkSchema>;
+
 export const licenseGroupMappingSchema = z
   .strictObject({
     originalGroupId: tenantIdSchema,
@@ -27,6 +39,8 @@ export const licenseGroupMappingSchema = z
     source: z.enum(["cloud", "onPremises"]),
     reachBackGroupName: z.string().min(1).max(256),
     licenses: z.array(mappedLicenseSchema).min(1, { error: "a license group assigns at least one SKU" }),
+    /** Set by `coex discover`, never needed by hand: see staleMarkSchema. */
+    stale: staleMarkSchema.optional(),
   })
   .superRefine((m, ctx) => {
     if (m.reachBackGroupName.toLowerCase() === m.originalGroupName.toLowerCase()) {
