@@ -20,7 +20,7 @@ import {
   plainSecretProblems,
   type StackConfig,
 } from "./lib/config/stackConfig";
-import { closest } from "./lib/config/suggest";
+import { editDistance } from "./lib/config/suggest";
 import { graphClientFor } from "./lib/graph/client";
 import { listSubscribedSkus } from "./lib/licensing/licenseGroupApi";
 
@@ -47,7 +47,8 @@ function configuredKeys(): { ours: string[]; misspeltNamespace: string[] } {
     const at = full.indexOf(":");
     const namespace = full.slice(0, at);
     if (namespace === CONFIG_NAMESPACE) ours.push(full.slice(at + 1));
-    else if (closest(namespace, [CONFIG_NAMESPACE])) misspeltNamespace.push(full);
+    // Two edits at most: other projects' namespaces (entra-coexistence-test) are not slips.
+    else if (editDistance(namespace, CONFIG_NAMESPACE) <= 2) misspeltNamespace.push(full);
   }
   return { ours, misspeltNamespace };
 }

@@ -46,6 +46,19 @@ cp stacks/Pulumi.coexistence.yaml "$config"
 stack=(--stack coexistence --config-file "$config" --non-interactive)
 
 pulumi stack init coexistence --non-interactive >/dev/null
+# The example points at the default port and AD address; follow SANDBOX_PORT and SANDBOX_AD_ADDRESS.
+emulator_url=$(node -p "require('$dir/connection.json').url")
+for key in authorityHost graphEndpoint; do
+  pulumi config set --path "entra-coexistence:cloud.$key" "$emulator_url" "${stack[@]}"
+done
+pulumi config set --path entra-coexistence:activeDirectory.url \
+  "$(node -p "require('$dir/samba/connection.json').ldapsUrl")" "${stack[@]}"
+# The AD passwords are Pulumi secrets (encrypted in the example for the passphrase "sandbox"); set
+# them from this DC's connection file, on stdin, as a person would with their own.
+node -e "process.stdout.write(require('$dir/samba/connection.json').adminPassword)" |
+  pulumi config set --secret --path entra-coexistence:activeDirectory.password "${stack[@]}"
+node -e "process.stdout.write(require('$dir/samba/connection.json').serviceAccount.password)" |
+  pulumi config set --secret --path entra-coexistence:automation.serviceAccount.password "${stack[@]}"
 echo "== coex discover"
 node dist/cli/coex.js discover --write "${stack[@]:0:4}"
 echo "== pulumi up"
