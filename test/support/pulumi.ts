@@ -81,7 +81,7 @@ export class PulumiStack {
           "--config-file",
           this.configFile,
         ],
-        { cwd: repoRoot, env: this.env, input: value, encoding: "utf8" },
+        { cwd: this.projectDir, env: this.env, input: value, encoding: "utf8" },
       );
       if (r.status !== 0) {
         throw new Error(
