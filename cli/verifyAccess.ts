@@ -1,10 +1,12 @@
 // `coex verify-access`: seed 000's test "Verify Automation Access". Signs in to Graph as the
 // automation's app with its certificate; checks its token carries exactly the declared
 // permissions; for each cloud license group checks it owns the group and can add and remove the
-// canary; calls the invitation API for a canary address (and deletes the guest that made);
-// binds to AD as the service account, changes membership of each on-premises license group and
-// writes then restores each of the six attributes on the canary. Undoes everything it did,
-// prints a table, and exits non-zero when any check fails, naming the missing right.
+// canary; calls the invitation API for a canary address (and deletes the guest only when it is
+// this run's: the invitation's invitedUser.id, created after the run started); binds to AD as the
+// service account, changes membership of each on-premises license group and writes then restores
+// each of the six attributes on the canary. Every change is recorded before it is made and undone
+// whatever fails (each undo is a row), the canary is then compared with how it was found, and the
+// table names the missing right; the exit code is non-zero when any row fails.
 import type { AccessToken } from "@azure/identity";
 import { AUTOMATION_GRAPH_PERMISSIONS, DELEGATED_USER_ATTRIBUTES } from "../lib/config/automation";
 import type { StackConfig, TenantConnection } from "../lib/config/stackConfig";
@@ -14,13 +16,8 @@ import {
   type DirectoryUser,
   type ExchangeAttributeChanges,
 } from "../lib/directory/client";
-import {
-  credentialFor,
-  type GraphClient,
-  GraphRequestError,
-  graphClientFor,
-  odataString,
-} from "../lib/graph/client";
+import { credentialFor, type GraphClient, GraphRequestError, graphClientFor } from "../lib/graph/client";
+import { ChangeLog } from "./changeLog";
 import { type StackRef, stackConfigOf, stackOutputsOf } from "./stack";
 
 export interface AccessCheck {
@@ -70,6 +67,8 @@ export function bindNameOf(account: string, baseDn: string): string {
 }
 
 export async function verifyAccess(inputs: VerifyAccessInputs): Promise<AccessCheck[]> {
+  // Whole seconds, as Graph's createdDateTime: an object created from this second on is this run's.
+  const runStart = new Date(Math.floor(Date.now() / 1000) * 1000);
   const { config, clientId } = inputs;
   const automation = config.automation;
   if (!automation)
@@ -131,38 +130,48 @@ export async function verifyAccess(inputs: VerifyAccessInputs): Promise<AccessCh
           .join("; "),
   );
   const graph = graphClientFor(conn, config.cloud);
-
-  // 2. Cloud license groups: owned, and membership changes by the app itself.
-  let canaryId: string | undefined;
+  // Every change is recorded before it is made and undone whatever fails; the canary is then
+  // compared with what it was before.
+  const log = new ChangeLog();
+  const before: Snapshots = {};
+  let ad: DirectoryClient | undefined;
   try {
-    canaryId = (await graph.get<{ id: string }>(`/users/${encodeURIComponent(canaryUpn)}?$select=id`)).id;
-  } catch (e) {
-    row("read user", canaryUpn, false, missingRight(e, "User.ReadWrite.All"));
-  }
-  for (const [groupId, name] of inputs.cloudGroups) {
+    // 2. Cloud license groups: owned, and membership changes by the app itself.
+    let canaryId: string | undefined;
     try {
-      await graph.get(`/groups/${groupId}?$select=id,displayName`);
+      canaryId = (await graph.get<{ id: string }>(`/users/${encodeURIComponent(canaryUpn)}?$select=id`)).id;
+      before.cloud = { userId: canaryId, groups: await memberOfIds(graph, canaryId) };
     } catch (e) {
-      row("owner", name, false, missingRight(e, "ownership of the group (the automation must be an owner)"));
-      continue;
+      row("read user", canaryUpn, false, missingRight(e, "User.ReadWrite.All"));
     }
-    row("owner", name, true, "the app reads the group it owns");
-    if (!canaryId) continue;
-    rows.push(await membershipCheck(graph, groupId, name, canaryId));
-  }
+    for (const [groupId, name] of inputs.cloudGroups) {
+      try {
+        await graph.get(`/groups/${groupId}?$select=id,displayName`);
+      } catch (e) {
+        row(
+          "owner",
+          name,
+          false,
+          missingRight(e, "ownership of the group (the automation must be an owner)"),
+        );
+        continue;
+      }
+      row("owner", name, true, "the app reads the group it owns");
+      if (!canaryId || !before.cloud) continue;
+      rows.push(await membershipCheck(graph, log, groupId, name, canaryId));
+    }
 
-  // 3. The invitation API, on a canary address; the guest it creates is removed again.
-  rows.push(await invitationCheck(graph, verify.inviteEmailAddress as string));
+    // 3. The invitation API, on a canary address; a guest this run made is removed again.
+    rows.push(await invitationCheck(graph, log, verify.inviteEmailAddress as string, runStart));
 
-  // 4. On-premises: the service account's own bind and writes.
-  if (automation.serviceAccount && config.activeDirectory) {
-    const bindDn = bindNameOf(automation.serviceAccount.name, config.activeDirectory.baseDn);
-    const ad = new DirectoryClient({
-      ...config.activeDirectory,
-      bindDn,
-      password: automation.serviceAccount.password as string,
-    });
-    try {
+    // 4. On-premises: the service account's own bind and writes.
+    if (automation.serviceAccount && config.activeDirectory) {
+      const bindDn = bindNameOf(automation.serviceAccount.name, config.activeDirectory.baseDn);
+      ad = new DirectoryClient({
+        ...config.activeDirectory,
+        bindDn,
+        password: automation.serviceAccount.password as string,
+      });
       let canary: DirectoryUser | undefined;
       try {
         canary = await ad.findUserByUpn(canaryUpn);
@@ -171,15 +180,103 @@ export async function verifyAccess(inputs: VerifyAccessInputs): Promise<AccessCh
         row("AD bind", bindDn, false, why(e));
       }
       if (canary) {
+        const groupNames = onPremisesGroupNames(config);
+        before.ad = { user: canary, groupNames, groups: await adMemberships(ad, groupNames, canary.dn) };
         for (const attribute of DELEGATED_USER_ATTRIBUTES)
-          rows.push(await attributeCheck(ad, canary, attribute, bindDn));
-        for (const name of onPremisesGroupNames(config))
-          rows.push(await onPremisesGroupCheck(ad, name, canary, bindDn));
+          rows.push(await attributeCheck(ad, log, canary, attribute, bindDn));
+        for (const name of groupNames) rows.push(await onPremisesGroupCheck(ad, log, name, canary, bindDn));
       } else if (rows[rows.length - 1]?.result === "pass") {
         row("AD canary", canaryUpn, false, `not found under ${config.activeDirectory.baseDn}`);
       }
-    } finally {
-      await ad.close();
+    }
+  } finally {
+    await log.undoAll();
+    for (const r of log.records)
+      rows.push(report("undo", r.what, r.result === "done" ? "pass" : "fail", r.detail));
+    rows.push(...(await afterwards(graph, ad, before, canaryUpn)));
+    await ad?.close();
+  }
+  return rows;
+}
+
+interface Snapshots {
+  cloud?: { userId: string; groups: Set<string> };
+  ad?: { user: DirectoryUser; groupNames: string[]; groups: Set<string> };
+}
+
+async function memberOfIds(graph: GraphClient, userId: string): Promise<Set<string>> {
+  const groups = await graph.list<{ id: string }>(`/users/${userId}/memberOf?$select=id&$top=999`);
+  return new Set(groups.map((g) => g.id.toLowerCase()));
+}
+
+/** Which of these AD groups (by name) have the user as a member; a missing group is left out. */
+async function adMemberships(ad: DirectoryClient, names: string[], dn: string): Promise<Set<string>> {
+  const member = new Set<string>();
+  for (const name of names) {
+    const g = await ad.findGroupByName(name).catch(() => undefined);
+    if (g?.memberDns.some((m) => m.toLowerCase() === dn.toLowerCase())) member.add(name.toLowerCase());
+  }
+  return member;
+}
+
+const shown = (v: unknown) =>
+  v === undefined || v === null ? "(none)" : Array.isArray(v) ? [...v].sort().join(", ") : String(v);
+
+/** Rows saying whether the canary is as it was before the run, in Entra ID and in AD. */
+async function afterwards(
+  graph: GraphClient,
+  ad: DirectoryClient | undefined,
+  before: Snapshots,
+  canaryUpn: string,
+): Promise<AccessCheck[]> {
+  const rows: AccessCheck[] = [];
+  const verdict = (target: string, found: string[], same: string) =>
+    rows.push(
+      report(
+        "afterwards",
+        target,
+        found.length === 0 ? "pass" : "fail",
+        found.length ? found.join("; ") : same,
+      ),
+    );
+  if (before.cloud) {
+    const { userId, groups } = before.cloud;
+    try {
+      const now = await memberOfIds(graph, userId);
+      verdict(
+        canaryUpn,
+        [
+          ...[...now]
+            .filter((g) => !groups.has(g))
+            .map((g) => `now a member of group ${g}: remove it by hand`),
+          ...[...groups]
+            .filter((g) => !now.has(g))
+            .map((g) => `no longer a member of group ${g}: add it back`),
+        ],
+        "in Entra ID, the canary is in the same groups as before",
+      );
+    } catch (e) {
+      verdict(canaryUpn, [`could not read its groups back: ${why(e)}`], "");
+    }
+  }
+  if (before.ad && ad) {
+    const { user, groupNames, groups } = before.ad;
+    try {
+      const now = await ad.getUser(user.dn);
+      const found: string[] = [];
+      if (!now) found.push(`${user.dn} can no longer be read`);
+      else {
+        for (const a of DELEGATED_USER_ATTRIBUTES) {
+          if (shown(now[a]) !== shown(user[a]))
+            found.push(`${a} is ${shown(now[a])}, was ${shown(user[a])}: set it back by hand`);
+        }
+      }
+      const nowGroups = await adMemberships(ad, groupNames, user.dn);
+      for (const g of nowGroups) if (!groups.has(g)) found.push(`now a member of the AD group ${g}`);
+      for (const g of groups) if (!nowGroups.has(g)) found.push(`no longer a member of the AD group ${g}`);
+      verdict(user.dn, found, "in AD, the canary has its six attributes and groups as before");
+    } catch (e) {
+      verdict(user.dn, [`could not read it back: ${why(e)}`], "");
     }
   }
   return rows;
@@ -193,66 +290,144 @@ function onPremisesGroupNames(config: StackConfig): string[] {
 
 async function membershipCheck(
   graph: GraphClient,
+  log: ChangeLog,
   groupId: string,
   name: string,
   userId: string,
 ): Promise<AccessCheck> {
-  const memberOf = async () =>
-    (await graph.list<{ id: string }>(`/users/${userId}/memberOf?$select=id`)).some(
-      (g) => g.id.toLowerCase() === groupId.toLowerCase(),
-    );
-  let added = false;
+  const memberOf = async () => (await memberOfIds(graph, userId)).has(groupId.toLowerCase());
   try {
     if (await memberOf()) {
-      return report("membership", name, "fail", "the canary is already a member; remove it and run again");
+      return report(
+        "membership",
+        name,
+        "fail",
+        "the canary is already a member, and was left so: remove it and run again",
+      );
     }
-    await graph.post(`/groups/${groupId}/members/$ref`, {
-      "@odata.id": `${graph.baseUrl}v1.0/directoryObjects/${userId}`,
-    });
-    added = true;
+  } catch (e) {
+    return report(
+      "membership",
+      name,
+      "fail",
+      missingRight(e, "reading the canary's groups (User.ReadWrite.All)"),
+    );
+  }
+  const change = log.record(
+    `added the canary to ${name}`,
+    async () => {
+      await graph.delete(`/groups/${groupId}/members/${userId}/$ref`).catch((e) => {
+        if (!(e instanceof GraphRequestError && e.status === 404)) throw e;
+      });
+      return "removed through Graph";
+    },
+    `remove the canary (${userId}) from the group ${name} (${groupId}) in the Entra admin center`,
+  );
+  let failed: AccessCheck | undefined;
+  try {
+    await change.run(() =>
+      graph.post(`/groups/${groupId}/members/$ref`, {
+        "@odata.id": `${graph.baseUrl}v1.0/directoryObjects/${userId}`,
+      }),
+    );
     if (!(await memberOf()))
-      return report("membership", name, "fail", "added, but the membership does not read back");
-    await graph.delete(`/groups/${groupId}/members/${userId}/$ref`);
-    added = false;
+      failed = report("membership", name, "fail", "added, but the membership does not read back");
+  } catch (e) {
+    failed = report(
+      "membership",
+      name,
+      "fail",
+      missingRight(e, "membership change (ownership of the group)"),
+    );
+  }
+  const removed = await change.undo();
+  if (failed) return failed;
+  if (!removed) return report("membership", name, "fail", "added, but removing it failed (see undo)");
+  try {
     if (await memberOf())
       return report("membership", name, "fail", "removed, but the membership still reads back");
-    return report("membership", name, "pass", "added and removed the canary");
   } catch (e) {
-    return report("membership", name, "fail", missingRight(e, "membership change (ownership of the group)"));
-  } finally {
-    if (added) await graph.delete(`/groups/${groupId}/members/${userId}/$ref`).catch(() => undefined);
+    return report("membership", name, "fail", why(e));
   }
+  return report("membership", name, "pass", "added and removed the canary");
 }
 
-async function invitationCheck(graph: GraphClient, address: string): Promise<AccessCheck> {
+interface InvitedUser {
+  id: string;
+  userPrincipalName?: string;
+  userType?: string | null;
+  createdDateTime?: string | null;
+}
+
+/** Invites the address without a message. The guest is deleted only when it is this run's: the
+ * invitation's invitedUser.id names it and Graph says it was created after the run started. An
+ * invitation answered with an object that existed before (the address already belonged to a
+ * guest) leaves that object alone. Never looked up by address. */
+async function invitationCheck(
+  graph: GraphClient,
+  log: ChangeLog,
+  address: string,
+  runStart: Date,
+): Promise<AccessCheck> {
+  let invitation: { invitedUser?: { id?: string }; status?: string };
   try {
-    const before = await graph.list<{ id: string }>(
-      `/users?$filter=mail eq ${odataString(address)}&$select=id`,
-    );
-    const invitation = await graph.post<{ invitedUser?: { id: string }; status?: string }>("/invitations", {
+    invitation = await graph.post("/invitations", {
       invitedUserEmailAddress: address,
       inviteRedirectUrl: "https://myapps.microsoft.com",
       sendInvitationMessage: false,
     });
-    const guestId = invitation.invitedUser?.id;
-    if (guestId && !before.some((u) => u.id === guestId)) {
-      await graph.delete(`/users/${guestId}`);
-      return report(
-        "invite",
-        address,
-        "pass",
-        `invitation ${invitation.status ?? "created"}; the guest it made was deleted`,
-      );
-    }
+  } catch (e) {
+    return report("invite", address, "fail", missingRight(e, "User.Invite.All"));
+  }
+  const status = `invitation ${invitation.status ?? "created"}`;
+  const id = invitation.invitedUser?.id;
+  if (!id) {
+    return report(
+      "invite",
+      address,
+      "fail",
+      `${status}, but the answer names no invitedUser.id: nothing deleted; if a guest for ${address} was made, delete it by hand`,
+    );
+  }
+  let invited: InvitedUser;
+  try {
+    invited = await graph.get<InvitedUser>(
+      `/users/${encodeURIComponent(id)}?$select=id,userPrincipalName,userType,createdDateTime`,
+    );
+  } catch (e) {
+    return report(
+      "invite",
+      address,
+      "fail",
+      `${status}; the invited user ${id} cannot be read (${why(e)}): not deleted; check it by hand`,
+    );
+  }
+  const created = invited.createdDateTime ? Date.parse(invited.createdDateTime) : Number.NaN;
+  const who = `${invited.userPrincipalName ?? id} (${id}, ${invited.userType ?? "no userType"}, created ${invited.createdDateTime ?? "at an unknown time"})`;
+  if (Number.isNaN(created) || created < runStart.getTime() || invited.userType !== "Guest") {
     return report(
       "invite",
       address,
       "pass",
-      `invitation ${invitation.status ?? "created"} for the existing guest`,
+      `${status}; it answered with ${who}, which this run did not create (the run started ${runStart.toISOString()}): left as it is`,
     );
-  } catch (e) {
-    return report("invite", address, "fail", missingRight(e, "User.Invite.All"));
   }
+  const guest = log.record(
+    `guest ${id} made by the invitation of ${address}`,
+    async () => {
+      await graph.delete(`/users/${encodeURIComponent(id)}`);
+      return "deleted";
+    },
+    `delete the guest ${id} (${address}) in the Entra admin center`,
+  );
+  return (await guest.undo())
+    ? report("invite", address, "pass", `${status}; the guest it made (${id}) was deleted`)
+    : report(
+        "invite",
+        address,
+        "fail",
+        `${status}; the guest it made (${id}) could not be deleted (see undo)`,
+      );
 }
 
 /** A value different from the current one, so that the write is a real change. */
@@ -288,17 +463,21 @@ function originalValue(
 
 async function attributeCheck(
   ad: DirectoryClient,
+  log: ChangeLog,
   user: DirectoryUser,
   attribute: (typeof DELEGATED_USER_ATTRIBUTES)[number],
   account: string,
 ): Promise<AccessCheck> {
-  let written = false;
+  const change = log.record(
+    `wrote ${attribute} on ${user.dn}`,
+    async () => {
+      await ad.writeExchangeAttributes(user.dn, originalValue(attribute, user));
+      return `restored to ${shown(user[attribute])}`;
+    },
+    `set ${attribute} on ${user.dn} back to ${shown(user[attribute])} with an account that may write it`,
+  );
   try {
-    await ad.writeExchangeAttributes(user.dn, probeValue(attribute, user));
-    written = true;
-    await ad.writeExchangeAttributes(user.dn, originalValue(attribute, user));
-    written = false;
-    return report("AD write", attribute, "pass", `written and restored on ${user.dn}`);
+    await change.run(() => ad.writeExchangeAttributes(user.dn, probeValue(attribute, user)));
   } catch (e) {
     const denied = e instanceof DirectoryError && e.resultCode === 50;
     return report(
@@ -309,47 +488,56 @@ async function attributeCheck(
         ? `${account} may not write ${attribute} on ${user.dn}: Write Property on ${attribute} for user objects is missing (DirectoryDelegation)`
         : why(e),
     );
-  } finally {
-    if (written)
-      await ad.writeExchangeAttributes(user.dn, originalValue(attribute, user)).catch(() => undefined);
   }
+  return (await change.undo())
+    ? report("AD write", attribute, "pass", `written and restored on ${user.dn}`)
+    : report("AD write", attribute, "fail", `written, but restoring it failed (see undo)`);
 }
 
 async function onPremisesGroupCheck(
   ad: DirectoryClient,
+  log: ChangeLog,
   name: string,
   user: DirectoryUser,
   account: string,
 ): Promise<AccessCheck> {
-  let added = false;
+  const denied = (e: unknown) =>
+    e instanceof DirectoryError && e.resultCode === 50
+      ? `${account} may not change members of ${name}: Write Property on member is missing (DirectoryDelegation)`
+      : why(e);
+  let groupDn: string;
   try {
     const group = await ad.findGroupByName(name);
     if (!group)
       return report("AD membership", name, "fail", "the group is not in AD under the configured baseDn");
     if (group.memberDns.some((m) => m.toLowerCase() === user.dn.toLowerCase())) {
-      return report("AD membership", name, "fail", "the canary is already a member; remove it and run again");
+      return report(
+        "AD membership",
+        name,
+        "fail",
+        "the canary is already a member, and was left so: remove it and run again",
+      );
     }
-    await ad.addGroupMember(group.dn, user.dn);
-    added = true;
-    await ad.removeGroupMember(group.dn, user.dn);
-    added = false;
-    return report("AD membership", name, "pass", "added and removed the canary");
+    groupDn = group.dn;
   } catch (e) {
-    const denied = e instanceof DirectoryError && e.resultCode === 50;
-    return report(
-      "AD membership",
-      name,
-      "fail",
-      denied
-        ? `${account} may not change members of ${name}: Write Property on member is missing (DirectoryDelegation)`
-        : why(e),
-    );
-  } finally {
-    if (added) {
-      const group = await ad.findGroupByName(name).catch(() => undefined);
-      if (group) await ad.removeGroupMember(group.dn, user.dn).catch(() => undefined);
-    }
+    return report("AD membership", name, "fail", why(e));
   }
+  const change = log.record(
+    `added the canary to the AD group ${name}`,
+    async () => {
+      await ad.removeGroupMember(groupDn, user.dn);
+      return "removed";
+    },
+    `remove ${user.dn} from the member attribute of ${groupDn}`,
+  );
+  try {
+    await change.run(() => ad.addGroupMember(groupDn, user.dn));
+  } catch (e) {
+    return report("AD membership", name, "fail", denied(e));
+  }
+  return (await change.undo())
+    ? report("AD membership", name, "pass", "added and removed the canary")
+    : report("AD membership", name, "fail", "added, but removing it failed (see undo)");
 }
 
 function report(check: string, target: string, result: "pass" | "fail", detail: string): AccessCheck {
