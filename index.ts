@@ -135,14 +135,15 @@ async function program(): Promise<Record<string, unknown>> {
           automation: config.automation,
           certificates,
           cloudLicenseGroupIds: [
-            ...mappings.filter((m) => m.source === "cloud").map((m) => m.originalGroupId),
+            // A stale mapping's original may be gone: only its reach-back group is still owned.
+            ...mappings.filter((m) => m.source === "cloud" && !m.stale).map((m) => m.originalGroupId),
             ...(licensing?.groups ?? [])
               .filter((_, i) => mappings[i].source === "cloud")
               .map((g) => g.groupId),
           ],
           onPremisesLicenseGroupNames: mappings
             .filter((m) => m.source === "onPremises")
-            .flatMap((m) => [m.originalGroupName, m.reachBackGroupName]),
+            .flatMap((m) => (m.stale ? [m.reachBackGroupName] : [m.originalGroupName, m.reachBackGroupName])),
         })
       : undefined;
 

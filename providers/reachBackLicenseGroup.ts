@@ -267,9 +267,12 @@ async function refuseIfMembersWouldLoseLicenses(
   );
 }
 
-/** Refuses to go on when the original group no longer assigns what the reviewed mapping says. */
+/** Refuses to go on when the original group no longer assigns what the reviewed mapping says.
+ * A stale mapping (coex discover no longer sees its original) is exempt: its group is kept as
+ * it is until the mapping is pruned. */
 async function mustReadOriginal(graph: GraphClient, inputs: Inputs): Promise<void> {
   const { mapping } = inputs;
+  if (mapping.stale) return;
   const original = await readGroup(graph, mapping.originalGroupId);
   if (!original) {
     throw new Error(
