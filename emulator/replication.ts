@@ -8,8 +8,9 @@
 //   it out (every kind below);
 // - writes addressed to a new group, application, service principal or user (PATCH, POST of an
 //   action or a $ref) answer 404: azuread's create paths retry exactly these ("Attempt to patch
-//   the newly created group ... which will tell us whether it exists yet"); DELETE is not
-//   affected (no source says so);
+//   the newly created group ... which will tell us whether it exists yet"; the same for
+//   applications, service principals, users and invited guests); DELETE is not affected (no
+//   source says so);
 // - POST /servicePrincipals for a new application answers 400 "The appId '…' of the service
 //   principal does not reference a valid application object" (azuread, az cli);
 // - an app role assignment or owner reference naming a new service principal or user answers 404

@@ -242,14 +242,21 @@ export async function renameApplication(
   );
 }
 
-/** Deletes the application; Entra deletes its service principal, grants and ownerships with it. */
+/** Deletes the application (gone already is fine); Entra deletes its service principal, grants
+ * and ownerships with it. Returns once Graph no longer finds it, so that a create of the same name
+ * that follows (a replacement) does not adopt it. */
 export async function deleteApplication(graph: GraphClient, applicationId: string): Promise<void> {
   try {
     await graph.delete(`/applications/${applicationId}`);
   } catch (e) {
-    if (e instanceof GraphRequestError && e.status === 404) return;
-    throw e;
+    if (!(e instanceof GraphRequestError && e.status === 404)) throw e;
   }
+  await eventually(
+    `app registration ${applicationId} deleted`,
+    async () =>
+      (await graph.getOptional(`/applications/${applicationId}?$select=id`)) === undefined ? true : undefined,
+    graph.consistency,
+  );
 }
 
 export async function findServicePrincipal(

@@ -156,10 +156,22 @@ export async function setIdentitySync(
   );
 }
 
-/** Deletes the partner entry; its identity-sync policy has to go first or Graph refuses. */
+/** Deletes the partner entry; its identity-sync policy has to go first or Graph refuses. Returns
+ * once Graph no longer finds the entry. */
 export async function deletePartner(graph: GraphClient, partnerTenantId: string): Promise<void> {
-  await deleteIgnoringGone(graph, `${partnerPath(partnerTenantId)}/identitySynchronization`);
+  const sync = `${partnerPath(partnerTenantId)}/identitySynchronization`;
+  await deleteIgnoringGone(graph, sync);
+  await untilGone(graph, `the identity-sync policy of partner entry ${partnerTenantId}`, sync);
   await deleteIgnoringGone(graph, partnerPath(partnerTenantId));
+  await untilGone(graph, `partner entry ${partnerTenantId}`, partnerPath(partnerTenantId));
+}
+
+async function untilGone(graph: GraphClient, what: string, path: string): Promise<void> {
+  await eventually(
+    `${what} deleted`,
+    async () => ((await graph.getOptional(path)) === undefined ? true : undefined),
+    graph.consistency,
+  );
 }
 
 async function deleteIgnoringGone(graph: GraphClient, path: string): Promise<void> {

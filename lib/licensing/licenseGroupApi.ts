@@ -142,13 +142,32 @@ export async function assignLicenses(
   );
 }
 
+/** Renames a cloud group and returns once it reads back with the new name. */
+export async function renameGroup(graph: GraphClient, groupId: string, displayName: string): Promise<void> {
+  await graph.patch(`/groups/${groupId}`, { displayName });
+  await eventually(
+    `group ${groupId} renamed to ${displayName}`,
+    async () => {
+      const g = await readGroup(graph, groupId);
+      return g?.displayName === displayName ? g : undefined;
+    },
+    graph.consistency,
+  );
+}
+
+/** Deletes the group (gone already is fine) and returns once Graph no longer finds it, so that a
+ * create of the same name that follows (a replacement) does not find it instead. */
 export async function deleteGroup(graph: GraphClient, groupId: string): Promise<void> {
   try {
     await graph.delete(`/groups/${groupId}`);
   } catch (e) {
-    if (e instanceof GraphRequestError && e.status === 404) return;
-    throw e;
+    if (!(e instanceof GraphRequestError && e.status === 404)) throw e;
   }
+  await eventually(
+    `group ${groupId} deleted`,
+    async () => ((await readGroup(graph, groupId)) ? undefined : true),
+    graph.consistency,
+  );
 }
 
 export async function countMembers(graph: GraphClient, groupId: string): Promise<number> {

@@ -21,7 +21,7 @@ import {
 import { createScratchOu, type ScratchOu } from "../support/directoryFixtures";
 import { PulumiStack, repoRoot, stackConfigFor } from "../support/pulumi";
 import { type SambaUnderTest, sambaUnderTest } from "../support/samba";
-import { emulatedPair, type TenantPairUnderTest, workDir } from "../support/tenantPairs";
+import { asEstate, emulatedPair, type TenantPairUnderTest, workDir } from "../support/tenantPairs";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
 type GraphJson = any;
@@ -127,15 +127,17 @@ describe("e2e: automation access through the pulumi CLI", function () {
     );
     await engine.requestCycle();
     // A cloud license group before reach-back, for the mapping and the ownership.
-    const cloud = await graph().post<GraphJson>("/groups", {
-      displayName: "LIC-Auto-E5",
-      mailEnabled: false,
-      mailNickname: "LIC-Auto-E5",
-      securityEnabled: true,
-    });
-    await graph().post(`/groups/${cloud.id}/assignLicense`, {
-      addLicenses: [{ skuId: E5.skuId, disabledPlans: [] }],
-      removeLicenses: [],
+    await asEstate(pair, async () => {
+      const cloud = await graph().post<GraphJson>("/groups", {
+        displayName: "LIC-Auto-E5",
+        mailEnabled: false,
+        mailNickname: "LIC-Auto-E5",
+        securityEnabled: true,
+      });
+      await graph().post(`/groups/${cloud.id}/assignLicense`, {
+        addLicenses: [{ skuId: E5.skuId, disabledPlans: [] }],
+        removeLicenses: [],
+      });
     });
     dir = workDir("automation-certs");
     for (const which of ["first", "second"] as const) {

@@ -2,7 +2,7 @@
 // cross-tenant access settings, against the emulator and (when configured) a real tenant pair.
 import assert from "node:assert/strict";
 import { PulumiStack, stackConfigFor } from "../support/pulumi";
-import { emulatedPair, realPairFromEnv, type TenantPairUnderTest } from "../support/tenantPairs";
+import { asEstate, emulatedPair, realPairFromEnv, type TenantPairUnderTest } from "../support/tenantPairs";
 
 const POLICY = "/policies/crossTenantAccessPolicy";
 
@@ -206,14 +206,16 @@ describe("e2e: cross-tenant access settings through the pulumi CLI", function ()
       await stack.init();
       stack.writeConfig(stackConfigFor(pair, SETTINGS));
       // Someone already added the source as a partner in the target, with MFA trust only.
-      await pair.graph("target").post(`${POLICY}/partners`, {
-        tenantId: pair.connections.source.tenantId,
-        inboundTrust: {
-          isMfaAccepted: true,
-          isCompliantDeviceAccepted: false,
-          isHybridAzureADJoinedDeviceAccepted: false,
-        },
-      });
+      await asEstate(pair, () =>
+        pair.graph("target").post(`${POLICY}/partners`, {
+          tenantId: pair.connections.source.tenantId,
+          inboundTrust: {
+            isMfaAccepted: true,
+            isCompliantDeviceAccepted: false,
+            isHybridAzureADJoinedDeviceAccepted: false,
+          },
+        }),
+      );
       handMade = (await pair.snapshot()).target;
     });
     after(async () => {

@@ -6,7 +6,7 @@ import { SKU_FIXTURES } from "../../emulator/skus";
 import { DirectoryClient } from "../../lib/directory/client";
 import { PulumiStack, stackConfigFor } from "../support/pulumi";
 import { type SambaUnderTest, sambaUnderTest } from "../support/samba";
-import { emulatedPair, emulatorAdmin, type TenantPairUnderTest } from "../support/tenantPairs";
+import { asEstate, emulatedPair, emulatorAdmin, type TenantPairUnderTest } from "../support/tenantPairs";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
 type GraphJson = any;
@@ -66,21 +66,23 @@ describe("e2e: reach-back license groups through the pulumi CLI", function () {
     await engine.requestCycle();
     // The tenant's license groups before reach-back: a cloud one (Teams already disabled) and the
     // one synced from AD.
-    const cloud = await graph().post<GraphJson>("/groups", {
-      displayName: "LIC-Cloud-E5",
-      mailEnabled: false,
-      mailNickname: "LIC-Cloud-E5",
-      securityEnabled: true,
-    });
-    cloudOriginal = cloud.id;
-    await graph().post(`/groups/${cloudOriginal}/assignLicense`, {
-      addLicenses: [{ skuId: E5.skuId, disabledPlans: [TEAMS?.servicePlanId] }],
-      removeLicenses: [],
-    });
-    syncedOriginal = (await groupNamed("LIC-M365-E5")).id;
-    await graph().post(`/groups/${syncedOriginal}/assignLicense`, {
-      addLicenses: [{ skuId: E5.skuId, disabledPlans: [] }],
-      removeLicenses: [],
+    await asEstate(pair, async () => {
+      const cloud = await graph().post<GraphJson>("/groups", {
+        displayName: "LIC-Cloud-E5",
+        mailEnabled: false,
+        mailNickname: "LIC-Cloud-E5",
+        securityEnabled: true,
+      });
+      cloudOriginal = cloud.id;
+      await graph().post(`/groups/${cloudOriginal}/assignLicense`, {
+        addLicenses: [{ skuId: E5.skuId, disabledPlans: [TEAMS?.servicePlanId] }],
+        removeLicenses: [],
+      });
+      syncedOriginal = (await groupNamed("LIC-M365-E5")).id;
+      await graph().post(`/groups/${syncedOriginal}/assignLicense`, {
+        addLicenses: [{ skuId: E5.skuId, disabledPlans: [] }],
+        removeLicenses: [],
+      });
     });
     stack = new PulumiStack(`lic${Date.now().toString(36)}`);
     await stack.init();
