@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { PulumiStack, repoRoot, stackConfigFor } from "../support/pulumi";
-import { emulatedPair, type TenantPairUnderTest, workDir } from "../support/tenantPairs";
+import { asEstate, emulatedPair, type TenantPairUnderTest, workDir } from "../support/tenantPairs";
 
 const POLICY = "/policies/crossTenantAccessPolicy";
 
@@ -60,10 +60,13 @@ describe("e2e: the cross-tenant resources take away nothing the stack did not se
 
     it("keeps an identity-sync policy someone else set up on an entry it created: up leaves it, refresh shows no drift", async () => {
       // Cross-tenant synchronization from the source into the target, set up by another team.
-      await pair.graph("target").put(`${POLICY}/partners/${source()}/identitySynchronization`, {
-        displayName: "sync from the source",
-        userSyncInbound: { isSyncAllowed: true },
-      });
+      // Made by hand, and long since replicated when the stack next reads it.
+      await asEstate(pair, () =>
+        pair.graph("target").put(`${POLICY}/partners/${source()}/identitySynchronization`, {
+          displayName: "sync from the source",
+          userSyncInbound: { isSyncAllowed: true },
+        }),
+      );
       await stack.expect(["refresh", "--preview-only", "--expect-no-changes"]);
       await stack.expect(["up", "--yes", "--refresh"]);
       const sync = await pair
@@ -78,7 +81,9 @@ describe("e2e: the cross-tenant resources take away nothing the stack did not se
 
     it("destroy refuses to delete an entry that carries an identity-sync policy it did not declare, and says what to do", async () => {
       // Someone also restricted the tenant default by hand since up (a key this stack never manages).
-      await pair.graph("source").patch(`${POLICY}/default`, { tenantRestrictions: TENANT_RESTRICTIONS });
+      await asEstate(pair, () =>
+        pair.graph("source").patch(`${POLICY}/default`, { tenantRestrictions: TENANT_RESTRICTIONS }),
+      );
       const r = await stack.run(["destroy", "--yes"]);
       assert.notEqual(r.code, 0, r.output);
       assert.match(r.output, /identity-synchronization policy that this stack did not declare/);
@@ -94,7 +99,9 @@ describe("e2e: the cross-tenant resources take away nothing the stack did not se
       const def = await pair.graph("source").get<GraphJson>(`${POLICY}/default`);
       // The refused destroy above may already have restored the source default; what matters is
       // what is left once the destroy completes.
-      await pair.graph("target").delete(`${POLICY}/partners/${source()}/identitySynchronization`);
+      await asEstate(pair, () =>
+        pair.graph("target").delete(`${POLICY}/partners/${source()}/identitySynchronization`),
+      );
       await stack.expect(["destroy", "--yes"]);
       const after = await pair.graph("source").get<GraphJson>(`${POLICY}/default`);
       assert.deepEqual(

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { SKU_FIXTURES } from "../../emulator/skus";
 import { PulumiStack, stackConfigFor } from "../support/pulumi";
-import { emulatedPair, emulatorAdmin, type TenantPairUnderTest } from "../support/tenantPairs";
+import { asEstate, emulatedPair, emulatorAdmin, type TenantPairUnderTest } from "../support/tenantPairs";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
 type GraphJson = any;
@@ -55,31 +55,34 @@ describe("e2e: reach-back license groups never take a license from a member", fu
 
   before(async () => {
     pair = await emulatedPair(undefined, { source: "fabrikam.example", target: "contoso.example" });
-    for (const [name, sku] of [
-      ["LIC-A", E5],
-      ["LIC-B", E5],
-      ["LIC-C", E3],
-    ] as const) {
-      const g = await graph().post<GraphJson>("/groups", {
-        displayName: name,
-        mailEnabled: false,
-        mailNickname: name,
-        securityEnabled: true,
-      });
-      originals[name] = g.id;
-      await graph().post(`/groups/${g.id}/assignLicense`, {
-        addLicenses: [{ skuId: sku.skuId, disabledPlans: [] }],
-        removeLicenses: [],
-      });
-    }
-    // A user already moved to reach-back: a synced mail user, without a mailbox.
-    const user = (await emulatorAdmin(pair, "source", "POST", "/entraConnect/users", {
-      immutableId: Buffer.from("moved-user-0001").toString("base64"),
-      userPrincipalName: "moved.user@fabrikam.example",
-      samAccountName: "moved.user",
-      displayName: "Moved User",
-    })) as GraphJson;
-    memberId = user.id;
+    // The estate before the stack: long since replicated.
+    await asEstate(pair, async () => {
+      for (const [name, sku] of [
+        ["LIC-A", E5],
+        ["LIC-B", E5],
+        ["LIC-C", E3],
+      ] as const) {
+        const g = await graph().post<GraphJson>("/groups", {
+          displayName: name,
+          mailEnabled: false,
+          mailNickname: name,
+          securityEnabled: true,
+        });
+        originals[name] = g.id;
+        await graph().post(`/groups/${g.id}/assignLicense`, {
+          addLicenses: [{ skuId: sku.skuId, disabledPlans: [] }],
+          removeLicenses: [],
+        });
+      }
+      // A user already moved to reach-back: a synced mail user, without a mailbox.
+      const user = (await emulatorAdmin(pair, "source", "POST", "/entraConnect/users", {
+        immutableId: Buffer.from("moved-user-0001").toString("base64"),
+        userPrincipalName: "moved.user@fabrikam.example",
+        samAccountName: "moved.user",
+        displayName: "Moved User",
+      })) as GraphJson;
+      memberId = user.id;
+    });
     stack = new PulumiStack(`licown${Date.now().toString(36)}`);
     await stack.init();
   });
@@ -90,15 +93,18 @@ describe("e2e: reach-back license groups never take a license from a member", fu
 
   it("creates the reach-back group, and adopts one made by hand, recording its licenses", async () => {
     // A group of the second mapping's name made by hand before the stack, with E3 on it.
-    const handMade = await graph().post<GraphJson>("/groups", {
-      displayName: "LIC-C-ReachBack",
-      mailEnabled: false,
-      mailNickname: "LIC-C-ReachBack",
-      securityEnabled: true,
-    });
-    await graph().post(`/groups/${handMade.id}/assignLicense`, {
-      addLicenses: [{ skuId: E3.skuId, disabledPlans: [] }],
-      removeLicenses: [],
+    const handMade = await asEstate(pair, async () => {
+      const made = await graph().post<GraphJson>("/groups", {
+        displayName: "LIC-C-ReachBack",
+        mailEnabled: false,
+        mailNickname: "LIC-C-ReachBack",
+        securityEnabled: true,
+      });
+      await graph().post(`/groups/${made.id}/assignLicense`, {
+        addLicenses: [{ skuId: E3.skuId, disabledPlans: [] }],
+        removeLicenses: [],
+      });
+      return made;
     });
     declare(mapping("LIC-A", "LIC-A-ReachBack"), mapping("LIC-C", "LIC-C-ReachBack", E3));
     await stack.expect(["up", "--yes"]);
