@@ -159,11 +159,13 @@ export async function createApplication(
   graph: GraphClient,
   displayName: string,
   keys: readonly NewKey[],
+  /** More tags beside AUTOMATION_APP_TAG (e.g. the stack that holds the app). */
+  moreTags: readonly string[] = [],
 ): Promise<Application> {
   const a = await graph.post<Record<string, unknown>>("/applications", {
     displayName,
     signInAudience: "AzureADMyOrg",
-    tags: [AUTOMATION_APP_TAG],
+    tags: [AUTOMATION_APP_TAG, ...moreTags],
     notes:
       "B2B reach-back automation (seed 000). Managed by the entra-coexistence Pulumi stack: change it there.",
     keyCredentials: keys.map(keyBody),
@@ -195,6 +197,14 @@ export async function renameApplication(
   displayName: string,
 ): Promise<void> {
   await graph.patch(`/applications/${applicationId}`, { displayName });
+}
+
+export async function setApplicationTags(
+  graph: GraphClient,
+  applicationId: string,
+  tags: readonly string[],
+): Promise<void> {
+  await graph.patch(`/applications/${applicationId}`, { tags });
 }
 
 /** Deletes the application; Entra deletes its service principal, grants and ownerships with it. */
