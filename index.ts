@@ -81,5 +81,5 @@ export const licenseGroupMapping = licensing?.mapping;
 /** The application (client) id the reach-back automation signs in with. */
 export const automationClientId = automation?.app.clientId;
 /** The application permissions it holds, and where it may write in AD. */
-export const automationPermissions = automation?.app.grantedPermissions;
+export const automationPermissions = automation?.app.permissions;
 export const automationDirectoryRights = automation?.delegation?.granted;
