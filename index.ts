@@ -82,4 +82,4 @@ export const licenseGroupMapping = licensing?.mapping;
 export const automationClientId = automation?.app.clientId;
 /** The application permissions it holds, and where it may write in AD. */
 export const automationPermissions = automation?.app.permissions;
-export const automationDirectoryRights = automation?.delegation?.granted;
+export const automationDirectoryRights = automation?.delegation?.rights;
