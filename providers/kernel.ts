@@ -93,7 +93,7 @@ export interface ResourceSpec<
     id: string,
     olds: State<z.output<Schema> & Expected, Found, Info>,
     news: z.output<Schema> & Expected,
-  ): Promise<void | { ownership: Ownership<Found> }>;
+  ): Promise<undefined | { ownership: Ownership<Found> }>;
   /** Removes an object this resource created. May refuse (throw) to protect what others rely on. */
   remove(id: string, state: State<z.output<Schema> & Expected, Found, Info>): Promise<void>;
   /** Puts an adopted object back as it was found; never deletes it. */
