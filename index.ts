@@ -157,8 +157,8 @@ async function program(): Promise<Record<string, unknown>> {
     /** The application (client) id the reach-back automation signs in with. */
     automationClientId: automation?.app.clientId,
     /** The application permissions it holds, and where it may write in AD. */
-    automationPermissions: automation?.app.grantedPermissions,
-    automationDirectoryRights: automation?.delegation?.granted,
+    automationPermissions: automation?.app.permissions,
+    automationDirectoryRights: automation?.delegation?.rights,
   };
   // Only what exists: an undefined output makes Pulumi warn about it on every run.
   return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined));

@@ -18,31 +18,71 @@ import { discover } from "./discover";
 import { verifyAccessCommand } from "./verifyAccess";
 import { verifyCommand } from "./verifyLicenseGroups";
 
-/** The changed settings in pulumi's --diff output, as "resource: property: old => new", and
- * list items as "resource: property[i]: added …" or "… removed …". */
+/** The changed settings in pulumi's --diff output, as "resource: property: old => new". A list
+ * of plain values is compared as a whole, whatever the positions (pulumi pairs items by index, so
+ * one item gone shifts the rest): "resource: property: removed …" for each value no longer there
+ * and "… added …" for each new one. Items of a list of objects are named by index,
+ * "resource: property[i].key: …". Very long values are cut short. */
 export function driftLines(output: string): string[] {
   const lines: string[] = [];
   let resource = "";
-  const open: { indent: number; name: string }[] = []; // the objects and lists the diff is inside
+  // The objects and lists the diff is inside; a list gathers its plain items, before and after.
+  const open: { indent: number; name: string; list?: { was: string[]; is: string[] } }[] = [];
   const pathOf = (name: string) => [...open.map((o) => o.name), name].join(".").replace(/\.\[/g, "[");
+  const say = (name: string, what: string) => lines.push(`${resource}: ${pathOf(name)}: ${what}`);
+  const closeTo = (depth: number) => {
+    while (open.length > depth) {
+      const frame = open.pop();
+      if (!frame?.list) continue;
+      for (const v of without(frame.list.was, frame.list.is)) say(frame.name, `removed ${cut(v)}`);
+      for (const v of without(frame.list.is, frame.list.was)) say(frame.name, `added ${cut(v)}`);
+    }
+  };
   for (const raw of output.split("\n")) {
     const urn = raw.match(/\[urn=urn:pulumi:[^\]]*::([^\]:]+)\]/);
     if (urn) {
+      closeTo(0);
       resource = urn[1];
-      open.length = 0;
       continue;
     }
     const m = raw.match(/^(\s*)([~+-]) (\w+|\[\d+\])\s*: (.*)$/);
     if (!m || !resource) continue;
-    const indent = m[1].length;
+    const [, spaces, mark, name] = m;
     const value = m[4].trim();
-    while (open.length > 0 && open[open.length - 1].indent >= indent) open.pop();
-    if (value === "{" || value === "[") open.push({ indent, name: m[3] });
-    else if (value.includes("=>")) lines.push(`${resource}: ${pathOf(m[3])}: ${value}`);
-    else if (m[2] !== "~")
-      lines.push(`${resource}: ${pathOf(m[3])}: ${m[2] === "+" ? "added" : "removed"} ${value}`);
+    while (open.length > 0 && open[open.length - 1].indent >= spaces.length) closeTo(open.length - 1);
+    const list = open[open.length - 1]?.list;
+    if (value === "{" || value === "[") {
+      open.push({ indent: spaces.length, name, list: value === "[" ? { was: [], is: [] } : undefined });
+    } else if (list && name.startsWith("[")) {
+      const arrow = value.indexOf(" => ");
+      if (mark === "~" && arrow >= 0) {
+        list.was.push(value.slice(0, arrow));
+        list.is.push(value.slice(arrow + 4));
+      } else if (mark === "-") list.was.push(value);
+      else if (mark === "+") list.is.push(value);
+    } else if (value.includes(" => ")) {
+      const arrow = value.indexOf(" => ");
+      say(name, `${cut(value.slice(0, arrow))} => ${cut(value.slice(arrow + 4))}`);
+    } else if (mark !== "~") say(name, `${mark === "+" ? "added" : "removed"} ${cut(value)}`);
   }
+  closeTo(0);
   return lines;
+}
+
+/** The items of `a` that `b` does not have, counting repeats. */
+function without(a: readonly string[], b: readonly string[]): string[] {
+  const rest = [...b];
+  return a.filter((x) => {
+    const i = rest.indexOf(x);
+    if (i === -1) return true;
+    rest.splice(i, 1);
+    return false;
+  });
+}
+
+/** A value as pulumi printed it, cut short when long (a certificate's DER is kilobytes). */
+function cut(value: string): string {
+  return value.length <= 400 ? value : `${value.slice(0, 160)}… (${value.length} characters)`;
 }
 
 const program = new Command("coex").description("entra-coexistence helpers");

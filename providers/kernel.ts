@@ -87,12 +87,13 @@ export interface ResourceSpec<
     inputs: z.output<Schema> & Expected,
     ownership: Ownership<Found>,
   ): Promise<Observation<Partial<z.output<Schema> & Expected>, Info> | undefined>;
-  /** Brings the object from what the tenant has now to the declaration. */
+  /** Brings the object from what the tenant has now to the declaration. Returns the ownership
+   * record when the update changed it (e.g. what it found on a part newly declared). */
   update(
     id: string,
     olds: State<z.output<Schema> & Expected, Found, Info>,
     news: z.output<Schema> & Expected,
-  ): Promise<void>;
+  ): Promise<undefined | { ownership: Ownership<Found> }>;
   /** Removes an object this resource created. May refuse (throw) to protect what others rely on. */
   remove(id: string, state: State<z.output<Schema> & Expected, Found, Info>): Promise<void>;
   /** Puts an adopted object back as it was found; never deletes it. */
@@ -226,8 +227,8 @@ export function defineProvider<
     async update(id, olds, news) {
       const state = olds as St;
       const inputs = news as Inputs;
-      await spec.update(id, state, inputs);
-      return { outs: outputs(inputs, state.ownership, await mustObserve(id, inputs, state.ownership)) };
+      const ownership = (await spec.update(id, state, inputs))?.ownership ?? state.ownership;
+      return { outs: outputs(inputs, ownership, await mustObserve(id, inputs, ownership)) };
     },
 
     async delete(id, props) {

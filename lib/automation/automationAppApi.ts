@@ -166,15 +166,19 @@ export async function createApplication(
   graph: GraphClient,
   displayName: string,
   keys: readonly NewKey[],
+  /** More tags beside AUTOMATION_APP_TAG (e.g. the stack that holds the app). */
+  moreTags: readonly string[] = [],
 ): Promise<Application> {
   const ours = async () =>
-    (await findApplicationsByName(graph, displayName)).find((a) => a.tags.includes(AUTOMATION_APP_TAG));
+    (await findApplicationsByName(graph, displayName)).find((a) =>
+      [AUTOMATION_APP_TAG, ...moreTags].every((t) => a.tags.includes(t)),
+    );
   const a = await graph.post<Record<string, unknown>>(
     "/applications",
     {
       displayName,
       signInAudience: "AzureADMyOrg",
-      tags: [AUTOMATION_APP_TAG],
+      tags: [AUTOMATION_APP_TAG, ...moreTags],
       notes:
         "B2B reach-back automation (seed 000). Managed by the entra-coexistence Pulumi stack: change it there.",
       keyCredentials: keys.map(keyBody),
@@ -240,6 +244,14 @@ export async function renameApplication(
     },
     graph.consistency,
   );
+}
+
+export async function setApplicationTags(
+  graph: GraphClient,
+  applicationId: string,
+  tags: readonly string[],
+): Promise<void> {
+  await graph.patch(`/applications/${applicationId}`, { tags });
 }
 
 /** Deletes the application (gone already is fine); Entra deletes its service principal, grants

@@ -60,7 +60,7 @@ export function readPublicCertificate(file: string, now = new Date()): PublicCer
       `has a ${cert.publicKey.asymmetricKeyType} key; Entra ID takes RSA certificates`,
     );
   }
-  const thumbprint = cert.fingerprint.replace(/:/g, "").toUpperCase();
+  const { thumbprint } = describeCertificate(cert);
   const named = path.basename(file).replace(/\.[^.]*$/, "");
   if (/^[0-9a-f]{40}$/i.test(named) && named.toUpperCase() !== thumbprint) {
     throw new CertificateFileError(
@@ -75,12 +75,18 @@ export function readPublicCertificate(file: string, now = new Date()): PublicCer
       `expired on ${notAfter.toISOString()}; issue a new certificate and list it`,
     );
   }
+  return describeCertificate(cert);
+}
+
+/** A certificate in the form the stack declares it; also how a key credential read back from
+ * Graph is shown, so that the same certificate compares equal. */
+export function describeCertificate(cert: X509Certificate): PublicCertificate {
   return {
-    thumbprint,
-    der: der.toString("base64"),
+    thumbprint: cert.fingerprint.replace(/:/g, "").toUpperCase(),
+    der: cert.raw.toString("base64"),
     subject: cert.subject.replace(/\n/g, ", "),
     notBefore: new Date(cert.validFrom).toISOString(),
-    notAfter: notAfter.toISOString(),
+    notAfter: new Date(cert.validTo).toISOString(),
   };
 }
 

@@ -358,6 +358,18 @@ function aceBytes(ace: Ace): Buffer {
   return Buffer.concat([header, body]);
 }
 
+/** One ACE's bytes (MS-DTYP 2.4.4): an entry recorded this way is written back exactly. */
+export function aceToBytes(ace: Ace): Buffer {
+  return aceBytes(ace);
+}
+
+/** The ACE whose bytes `bytes` are, all of them. */
+export function aceFromBytes(bytes: Buffer): Ace {
+  const { ace, size } = readAce(bytes, 0, bytes.length, "ACE");
+  if (size !== bytes.length) fail(`an ACE of ${size} bytes was given ${bytes.length}`);
+  return ace;
+}
+
 function checkMask(mask: number): number {
   if (!Number.isInteger(mask) || mask < 0 || mask > 0xffffffff) {
     fail(`access mask ${mask} is not an unsigned 32-bit integer`);

@@ -2,22 +2,35 @@
 // and its test "Verify Automation Access"), through the real pulumi CLI against the emulator with
 // Entra Connect syncing the real AD (Samba): preview shows every right and writes nothing, bad
 // input is refused at preview, up grants exactly the declared rights, coex verify-access passes
-// as the automation itself, drift of each kind is reported and repaired, the certificate rotates
-// without a gap, and destroy takes every right away again.
+// as the automation itself, drift of each kind shows as live values in pulumi refresh and is
+// repaired, the certificate rotates without a gap, and destroy takes every right away again and
+// gives the service account back the entries it had on the OU before the stack, exactly.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
 import { createClientCertificate, writeCredentialPem } from "../../emulator/pki";
 import { SKU_FIXTURES } from "../../emulator/skus";
+import { describeCertificate } from "../../lib/automation/certificates";
 import { DELEGATED_USER_ATTRIBUTES } from "../../lib/config/automation";
 import { DirectoryClient } from "../../lib/directory/client";
 import { inspectDelegation } from "../../lib/directory/delegation";
 import {
   ACE_TYPE_ACCESS_ALLOWED,
+  ACE_TYPE_ACCESS_ALLOWED_OBJECT,
   type Ace,
+  ADS_RIGHT_GENERIC_ALL,
+  ADS_RIGHT_READ_PROP,
   ADS_RIGHT_WRITE_PROP,
+  aceToBytes,
+  CONTAINER_INHERIT_ACE,
+  describeAce,
+  INHERIT_ONLY_ACE,
+  INHERITED_ACE,
   type SecurityDescriptor,
 } from "../../lib/directory/securityDescriptor";
+import { provider as automationProvider } from "../../providers/automationApp";
 import { createScratchOu, type ScratchOu } from "../support/directoryFixtures";
 import { PulumiStack, repoRoot, stackConfigFor } from "../support/pulumi";
 import { type SambaUnderTest, sambaUnderTest } from "../support/samba";
@@ -41,6 +54,10 @@ describe("e2e: automation access through the pulumi CLI", function () {
   const certs: Record<"first" | "second", { certOnly: string; withKey: string; thumbprint: string }> =
     {} as never;
   let licenseGroups: unknown;
+  /** The OU's DACL before the stack, each ACE as base64 bytes, in order. */
+  let aclBeforeStack: string[];
+  /** The two entries the service account had before the stack (broader, then mail), as bytes. */
+  let preStack: string[];
 
   const graph = () => pair.graph("source");
   const rel = (file: string) => path.relative(repoRoot, file);
@@ -103,6 +120,59 @@ describe("e2e: automation access through the pulumi CLI", function () {
     return { sd, sid: account.sid, grants, state: inspectDelegation(sd, account.sid, grants) };
   };
   const writeSd = (sd: SecurityDescriptor) => admin.writeSecurityDescriptor(scratch.ouDn, sd);
+  const aclOf = (sd: SecurityDescriptor) =>
+    (sd.dacl?.aces ?? []).map((a) => aceToBytes(a).toString("base64"));
+  const readAcl = async () => aclOf(await admin.readSecurityDescriptor(scratch.ouDn));
+  /** `aces` added after the explicit entries, before the inherited ones (canonical order). */
+  const withExplicit = (sd: SecurityDescriptor, aces: Ace[]): SecurityDescriptor => {
+    assert.ok(sd.dacl);
+    const at = sd.dacl.aces.findIndex((a) => (a.flags & INHERITED_ACE) !== 0);
+    const end = at === -1 ? sd.dacl.aces.length : at;
+    return {
+      ...sd,
+      dacl: { ...sd.dacl, aces: [...sd.dacl.aces.slice(0, end), ...aces, ...sd.dacl.aces.slice(end)] },
+    };
+  };
+
+  /**
+   * The AutomationApp provider as a new deployment's provider process has it: loaded afresh (the
+   * kernel remembers what this process created, as one deployment's process does) and configured
+   * with the stack configuration, for tests that drive it directly.
+   */
+  const deployment = async (): Promise<pulumi.dynamic.ResourceProvider> => {
+    for (const m of [
+      "../../providers/automationApp",
+      "../../providers/kernel",
+      "../../providers/connections",
+    ]) {
+      delete require.cache[require.resolve(m)];
+    }
+    const fresh: pulumi.dynamic.ResourceProvider = require("../../providers/automationApp").provider;
+    const config = stackConfigFor(pair) as Record<string, unknown>;
+    await fresh.configure?.({
+      config: {
+        get: (key: string) => {
+          const v = config[key.replace(/^entra-coexistence:/, "")];
+          return v === undefined ? undefined : JSON.stringify(v);
+        },
+      } as never,
+    });
+    return fresh;
+  };
+  const probeInputs = async (tenant: string, stackName: string) => {
+    const r = await automationProvider.check?.(
+      {},
+      {
+        tenant,
+        stack: stackName,
+        displayName: "Reach-Back Automation (replace probe)",
+        certificates: [describeCertificate(new X509Certificate(readFileSync(certs.second.certOnly)))],
+        permissions: ["User.Invite.All"],
+      },
+    );
+    assert.ok(r?.inputs, JSON.stringify(r?.failures));
+    return r.inputs;
+  };
 
   before(async function () {
     const s = sambaUnderTest();
@@ -146,13 +216,46 @@ describe("e2e: automation access through the pulumi CLI", function () {
       const certOnly = path.join(dir, `${which}.crt`);
       writeCredentialPem(withKey, kc);
       writeFileSync(certOnly, kc.certPem);
-      const { X509Certificate } = await import("node:crypto");
       certs[which] = {
         withKey,
         certOnly,
         thumbprint: new X509Certificate(kc.certPem).fingerprint.replace(/:/g, ""),
       };
     }
+    // Before the stack, the service account already has two explicit entries on the OU, given by
+    // hand long ago: write every property of the OU (broader than the delegation: up removes it)
+    // and write mail on the users below (one of the declared rights). destroy gives both back.
+    const before = await svcState();
+    const mail = before.grants.find((g) => g.attribute === "mail");
+    assert.ok(mail);
+    await writeSd(
+      withExplicit(before.sd, [
+        {
+          type: ACE_TYPE_ACCESS_ALLOWED,
+          flags: 0,
+          mask: ADS_RIGHT_READ_PROP | ADS_RIGHT_WRITE_PROP,
+          sid: before.sid,
+        },
+        {
+          type: ACE_TYPE_ACCESS_ALLOWED_OBJECT,
+          flags: CONTAINER_INHERIT_ACE | INHERIT_ONLY_ACE,
+          mask: ADS_RIGHT_WRITE_PROP,
+          objectType: mail.attributeGuid,
+          inheritedObjectType: mail.objectClassGuid,
+          sid: before.sid,
+        },
+      ]),
+    );
+    aclBeforeStack = await readAcl();
+    preStack = aclBeforeStack.filter((a) => !aclOf(before.sd).includes(a));
+    assert.equal(preStack.length, 2);
+    const pre = (await svcState()).state;
+    assert.equal(pre.broader.length, 1, "the broader entry is in place before the stack");
+    assert.deepEqual(
+      pre.granted.map((g) => g.attribute),
+      ["mail"],
+    );
+
     stack = new PulumiStack(`auto${Date.now().toString(36)}`);
     await stack.init();
     stack.writeConfig(configFor());
@@ -183,7 +286,7 @@ describe("e2e: automation access through the pulumi CLI", function () {
     assert.notEqual(r.code, 0);
     assert.match(r.output, /is the same certificate as/);
     assert.deepEqual(await appsNamed(), []);
-    assert.equal((await svcState()).state.granted.length, 0);
+    assert.deepEqual(await readAcl(), aclBeforeStack);
   });
 
   it("previews every right the automation gets without writing anything", async () => {
@@ -197,11 +300,11 @@ describe("e2e: automation access through the pulumi CLI", function () {
     assert.ok(r.output.includes(scratch.ouDn), "the OU in scope is shown");
     assert.ok(r.output.includes(certs.first.thumbprint), "the certificate's thumbprint is shown");
     assert.deepEqual(await appsNamed(), []);
-    assert.equal((await svcState()).state.granted.length, 0);
+    assert.deepEqual(await readAcl(), aclBeforeStack);
   });
 
-  it("up creates the app with exactly the declared grants, owner of the cloud license groups, and the AD delegation", async () => {
-    await stack.expect(["up", "--yes"]);
+  it("up creates the app with exactly the declared grants, owner of the cloud license groups, and the AD delegation, removing and recording the broader entry found", async () => {
+    const up = await stack.expect(["up", "--yes"]);
     const [app] = await appsNamed();
     assert.ok(app, "one app registration");
     const keys = await graph().get<GraphJson>(`/applications/${app.id}?$select=keyCredentials`);
@@ -226,6 +329,25 @@ describe("e2e: automation access through the pulumi CLI", function () {
     assert.equal(state.granted.length, 6);
     assert.deepEqual(state.missing, []);
     assert.deepEqual(state.broader, []);
+    // It says what it removed and that destroy puts it back, and the state records both entries
+    // found (the broader one removed, the declared one kept) byte for byte.
+    assert.match(
+      up.output,
+      /removed a broader right of .* which it had before this stack: writes every property/,
+    );
+    assert.match(up.output, /pulumi destroy puts it back/);
+    const delegation = (await stack.exportState()).deployment.resources.find((r) =>
+      String(r.urn).endsWith("DirectoryDelegation::automation-directory"),
+    ) as GraphJson;
+    const found = delegation.outputs.ownership;
+    assert.equal(found.kind, "adopted");
+    assert.deepEqual(
+      found.found.entries.map((e: GraphJson) => [e.ace, e.removed]),
+      [
+        [preStack[0], true],
+        [preStack[1], false],
+      ],
+    );
   });
 
   it("coex verify-access passes every check as the automation itself", async () => {
@@ -244,7 +366,7 @@ describe("e2e: automation access through the pulumi CLI", function () {
     assert.deepEqual(guests, [], "the probe guest was deleted");
   });
 
-  it("reports a revoked grant, a removed ownership and a removed access control entry as drift, fails verify-access naming them, and up --refresh repairs them", async () => {
+  it("shows a revoked grant, an extra grant, a removed ownership and a removed access control entry as live values in refresh, fails verify-access naming them, and up --refresh repairs them", async () => {
     const [app] = await appsNamed();
     const sp = await servicePrincipalOf(app.appId);
     const graphSp = (
@@ -252,11 +374,17 @@ describe("e2e: automation access through the pulumi CLI", function () {
         `/servicePrincipals?$filter=appId eq '${GRAPH_APP_ID}'&$select=id,appRoles`,
       )
     )[0];
-    const invite = graphSp.appRoles.find((r: GraphJson) => r.value === "User.Invite.All");
+    const roleId = (value: string) => graphSp.appRoles.find((r: GraphJson) => r.value === value).id;
     const assignment = (await graph().list<GraphJson>(`/servicePrincipals/${sp.id}/appRoleAssignments`)).find(
-      (a: GraphJson) => a.appRoleId === invite.id,
+      (a: GraphJson) => a.appRoleId === roleId("User.Invite.All"),
     );
     await graph().delete(`/servicePrincipals/${sp.id}/appRoleAssignments/${assignment.id}`);
+    // Someone grants the automation more than it needs.
+    await graph().post(`/servicePrincipals/${sp.id}/appRoleAssignments`, {
+      principalId: sp.id,
+      resourceId: graphSp.id,
+      appRoleId: roleId("Group.Read.All"),
+    });
     // Someone takes the original license group away from the automation (Graph keeps one owner).
     const original = (licenseGroups as GraphJson).mappings[0].originalGroupId;
     const person = await graph().get<GraphJson>(`/users/${encodeURIComponent(canaryUpn)}?$select=id`);
@@ -275,11 +403,29 @@ describe("e2e: automation access through the pulumi CLI", function () {
       },
     });
 
+    // The engine's own diff: declared => live, under the declared properties' names.
+    const refresh = await stack.run(["refresh", "--preview-only", "--expect-no-changes", "--diff"]);
+    assert.equal(refresh.code, 7, refresh.output);
+    assert.match(refresh.stdout, /~ permissions\s*: \[/);
+    assert.match(refresh.stdout, /~ ownedGroupIds\s*: \[/);
+    assert.match(refresh.stdout, /~ rights\s*: \[/);
+    assert.doesNotMatch(refresh.stdout, /~ (certificates|displayName|broaderRights)\b/);
+
     const drift = await stack.coex(["drift"]);
     assert.equal(drift.code, 7, drift.output);
-    assert.match(drift.output, /User\.Invite\.All is not granted/);
-    assert.match(drift.output, /missing: .*write targetAddress on user objects below/);
-    assert.ok(drift.output.includes(`does not own group ${original}`), drift.output);
+    const lines = drift.stdout.split("\n").map((l) => l.trim());
+    for (const line of [
+      'automation-app: permissions: removed "User.Invite.All"',
+      'automation-app: permissions: added "Group.Read.All"',
+      `automation-app: ownedGroupIds: removed "${original}"`,
+      `automation-directory: rights: removed "${scratch.ouDn}: write targetAddress on user objects below"`,
+    ]) {
+      assert.ok(lines.includes(line), `${line}\nin\n${drift.output}`);
+    }
+    assert.ok(
+      lines.includes(`drift in stack ${stack.name}: 4 setting(s) changed outside Pulumi`),
+      drift.output,
+    );
 
     const verify = await stack.coex(["verify-access"]);
     assert.equal(verify.code, 1, verify.output);
@@ -292,10 +438,12 @@ describe("e2e: automation access through the pulumi CLI", function () {
       /AD write +targetAddress +fail .*Write Property on targetAddress for user objects is missing/,
     );
     assert.match(verify.stdout, /AD write +mail +pass/);
+    // Group.Read.All (granted by hand) lets it read the group; changing members needs ownership.
     assert.match(
       verify.stdout,
-      /owner +LIC-Auto-E5 +fail +ownership of the group .* is missing \(Authorization_RequestDenied/,
+      /membership +LIC-Auto-E5 +fail +membership change \(ownership of the group\) is missing \(Authorization_RequestDenied/,
     );
+    assert.match(verify.stdout, /permissions .*broader than declared: Group\.Read\.All/);
     assert.match(verify.stdout, /owner +LIC-Auto-E5-ReachBack +pass/);
 
     await stack.expect(["up", "--yes", "--refresh"]);
@@ -306,28 +454,39 @@ describe("e2e: automation access through the pulumi CLI", function () {
       "owner again",
     );
     assert.equal((await svcState()).state.granted.length, 6);
-    assert.equal((await stack.coex(["drift"])).code, 0);
+    const after = await stack.coex(["drift"]);
+    assert.equal(after.code, 0, after.output);
   });
 
-  it("reports a broader right given to the service account by hand and up --refresh removes it", async () => {
+  it("shows a broader right given to the service account by hand in broaderRights, and up --refresh removes it", async () => {
     const { sd, sid } = await svcState();
     assert.ok(sd.dacl);
     const broad: Ace = {
       type: ACE_TYPE_ACCESS_ALLOWED,
-      flags: 0x02 | 0x08,
+      flags: CONTAINER_INHERIT_ACE | INHERIT_ONLY_ACE,
       mask: ADS_RIGHT_WRITE_PROP,
       sid,
     } as Ace;
     await writeSd({ ...sd, dacl: { ...sd.dacl, aces: [broad, ...sd.dacl.aces] } });
     assert.equal((await svcState()).state.broader.length, 1);
+    const refresh = await stack.run(["refresh", "--preview-only", "--expect-no-changes", "--diff"]);
+    assert.equal(refresh.code, 7, refresh.output);
+    assert.match(refresh.stdout, /~ broaderRights\s*: \[/);
     const drift = await stack.coex(["drift"]);
     assert.equal(drift.code, 7, drift.output);
-    assert.match(drift.output, /broader on /);
+    const lines = drift.stdout.split("\n").map((l) => l.trim());
+    const expected = `automation-directory: broaderRights: added "${scratch.ouDn}: ${describeAce(broad)}: writes every property`;
+    assert.ok(
+      lines.some((l) => l.startsWith(expected)),
+      `${expected}\nin\n${drift.output}`,
+    );
+    assert.equal(lines.filter((l) => l.startsWith("automation-")).length, 1, drift.output);
     const up = await stack.expect(["up", "--yes", "--refresh"]);
     assert.match(up.output, /removed a broader right/);
     const after = await svcState();
     assert.deepEqual(after.state.broader, []);
     assert.equal(after.state.granted.length, 6);
+    assert.equal((await stack.coex(["drift"])).code, 0);
   });
 
   it("rotates the certificate without a gap: the new key is added before the old one is removed", async () => {
@@ -353,15 +512,156 @@ describe("e2e: automation access through the pulumi CLI", function () {
     assert.match(old.stdout, /sign-in .*fail .*AADSTS700027/);
   });
 
-  it("destroy deletes the app with its grants and ownerships and takes the AD rights away", async () => {
+  it("an OU added later gets the same care: what the account had there is recorded, and dropping the OU gives it back", async () => {
+    const extra = await createScratchOu(samba.admin(), "autoextra");
+    try {
+      const { sid } = await svcState();
+      const sd = await admin.readSecurityDescriptor(extra.ouDn);
+      const fullControl: Ace = {
+        type: ACE_TYPE_ACCESS_ALLOWED,
+        flags: CONTAINER_INHERIT_ACE,
+        mask: ADS_RIGHT_GENERIC_ALL,
+        sid,
+      };
+      await admin.writeSecurityDescriptor(extra.ouDn, withExplicit(sd, [fullControl]));
+      const before = aclOf(await admin.readSecurityDescriptor(extra.ouDn));
+      const withBoth = (userOus: string[]) =>
+        configFor({
+          certificates: [certs.second.certOnly],
+          credential: certs.second.withKey,
+          automation: { userOus },
+        });
+
+      stack.writeConfig(withBoth([scratch.ouDn, extra.ouDn]));
+      const up = await stack.expect(["up", "--yes"]);
+      assert.match(
+        up.output,
+        new RegExp(
+          `removed a broader right of .* on ${extra.ouDn}, which it had before this stack: has full control`,
+        ),
+      );
+      const added = inspectDelegation(
+        await admin.readSecurityDescriptor(extra.ouDn),
+        sid,
+        (await svcState()).grants,
+      );
+      assert.equal(added.granted.length, 6);
+      assert.deepEqual(added.broader, []);
+      // Samba keeps full control given with CONTAINER_INHERIT as two entries (the generic right
+      // mapped for the OU itself, and an inherit-only copy): each is recorded as it is stored.
+      const given = before.filter((a) => !aclOf(sd).includes(a));
+      const recorded = (await stack.exportState()).deployment.resources.find((r) =>
+        String(r.urn).endsWith("DirectoryDelegation::automation-directory"),
+      ) as GraphJson;
+      assert.deepEqual(
+        recorded.outputs.ownership.found.entries.map((e: GraphJson) => [e.dn, e.ace, e.removed]),
+        [
+          [scratch.ouDn, preStack[0], true],
+          [scratch.ouDn, preStack[1], false],
+          ...given.map((a) => [extra.ouDn, a, true]),
+        ],
+      );
+
+      stack.writeConfig(withBoth([scratch.ouDn]));
+      await stack.expect(["up", "--yes"]);
+      assert.deepEqual(aclOf(await admin.readSecurityDescriptor(extra.ouDn)), before);
+      const kept = (await stack.exportState()).deployment.resources.find((r) =>
+        String(r.urn).endsWith("DirectoryDelegation::automation-directory"),
+      ) as GraphJson;
+      assert.deepEqual(
+        kept.outputs.ownership.found.entries.map((e: GraphJson) => e.dn),
+        [scratch.ouDn, scratch.ouDn],
+      );
+      assert.equal((await stack.coex(["drift"])).code, 0);
+    } finally {
+      await extra.cleanup();
+    }
+  });
+
+  it("destroy deletes the app with its grants and ownerships, takes the AD rights away and gives back exactly the entries the account had before the stack", async () => {
     stack.writeConfig(configFor({ certificates: [certs.second.certOnly], credential: certs.second.withKey }));
     const [app] = await appsNamed();
-    await stack.expect(["destroy", "--yes"]);
+    const destroy = await stack.expect(["destroy", "--yes"]);
+    assert.match(
+      destroy.output,
+      /put back on OU=automation-.* what the account had before the stack: \(A;;RPWP;;;S-1-5-21-/,
+    );
     assert.deepEqual(await appsNamed(), []);
     assert.equal(await graph().getOptional(`/applications/${app.id}`), undefined);
     assert.equal(await servicePrincipalOf(app.appId), undefined);
+    // The OU's DACL is what it was before the first up, entry for entry: the broader entry the
+    // stack removed is back, the declared entry that was already there stayed, the rest is gone.
+    const restored = await readAcl();
+    assert.deepEqual(restored, aclBeforeStack);
     const { state } = await svcState();
-    assert.equal(state.granted.length, 0);
+    assert.deepEqual(
+      state.granted.map((g) => g.attribute),
+      ["mail"],
+    );
     assert.ok(await admin.findAccount(scratch.serviceAccount.samAccountName), "the account itself stays");
+  });
+  it("create carries on with an app this stack left behind and refuses one another stack holds (the provider against the emulator)", async () => {
+    const first = await deployment();
+    const args = await probeInputs("source", "entra-coexistence/left-behind");
+    const tags = (stack: string) => [
+      "entra-coexistence:reachback-automation",
+      `entra-coexistence:stack:${stack}`,
+    ];
+    const left = await graph().post<GraphJson>("/applications", {
+      displayName: "Reach-Back Automation (replace probe)",
+      tags: tags("entra-coexistence/left-behind"),
+    });
+    const adopted = await first.create?.(args);
+    assert.equal(adopted?.id, left.id);
+    assert.deepEqual(adopted?.outs.ownership, {
+      kind: "adopted",
+      found: { appId: left.appId, tags: left.tags },
+    });
+    assert.deepEqual(adopted?.outs.permissions, ["User.Invite.All"]);
+    await assert.rejects(
+      first.create?.(await probeInputs("source", "entra-coexistence/another")) as Promise<unknown>,
+      /is this product's but not this stack's \(.*: held by stack entra-coexistence\/left-behind\); two stacks must not hold one app/,
+    );
+    // Destroy (a later deployment) deletes an adopted app only while it carries this stack's tag.
+    const destroy = await deployment();
+    await graph().patch(`/applications/${left.id}`, { tags: tags("entra-coexistence/another") });
+    await assert.rejects(
+      destroy.delete?.(left.id, adopted?.outs) as Promise<unknown>,
+      /no longer carries the tag entra-coexistence:stack:entra-coexistence\/left-behind .*nothing was deleted/,
+    );
+    await graph().patch(`/applications/${left.id}`, { tags: tags("entra-coexistence/left-behind") });
+    await destroy.delete?.(left.id, adopted?.outs);
+    assert.equal(await graph().getOptional(`/applications/${left.id}`), undefined);
+  });
+
+  it("a new tenant replaces the app: the new one is created in the other tenant first, then the old one is deleted (the provider against the emulator)", async () => {
+    // The component always says source, so the replacement's path is driven through the provider
+    // itself, in the order the engine calls it for a create-before-delete replacement.
+    const check = (tenant: string) => probeInputs(tenant, "entra-coexistence/replace-probe");
+    const first = await deployment();
+    const named = (role: "source" | "target") =>
+      pair
+        .graph(role)
+        .list<GraphJson>(
+          "/applications?$filter=displayName eq 'Reach-Back Automation (replace probe)'&$select=id,tags",
+        );
+    const old = await first.create?.(await check("source"));
+    assert.ok(old);
+    const news = await check("target");
+    // The next deployment: diff, then the replacement's create, then the old one's delete.
+    const next = await deployment();
+    const d = await next.diff?.(old.id, old.outs, news);
+    assert.deepEqual(d?.replaces, ["tenant"]);
+    assert.equal(d?.deleteBeforeReplace, false);
+    const replacement = await next.create?.(news);
+    assert.ok(replacement);
+    assert.equal((await named("source")).length, 1, "the old app is still there while the new one is made");
+    await next.delete?.(old.id, old.outs);
+    assert.deepEqual(await named("source"), []);
+    const [made] = await named("target");
+    assert.equal(made.id, replacement.id);
+    assert.ok(made.tags.includes("entra-coexistence:stack:entra-coexistence/replace-probe"), made.tags);
+    await (await deployment()).delete?.(replacement.id, replacement.outs);
+    assert.deepEqual(await named("target"), []);
   });
 });
