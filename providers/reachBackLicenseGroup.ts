@@ -28,6 +28,7 @@ import {
   type LicenseGroup,
   listSubscribedSkus,
   readGroup,
+  renameGroup,
   type SubscribedSku,
 } from "../lib/licensing/licenseGroupApi";
 import { describeReason, scrubbingPlansOf } from "../lib/licensing/servicePlans";
@@ -212,7 +213,7 @@ const defined = defineProvider<
       news.mapping.source === "cloud" &&
       olds.mapping.reachBackGroupName !== news.mapping.reachBackGroupName
     ) {
-      await graph.patch(`/groups/${id}`, { displayName: news.mapping.reachBackGroupName });
+      await renameGroup(graph, id, news.mapping.reachBackGroupName);
     }
   },
 
