@@ -17,6 +17,7 @@ import {
   type ExchangeAttributeChanges,
 } from "../lib/directory/client";
 import { credentialFor, type GraphClient, GraphRequestError, graphClientFor } from "../lib/graph/client";
+import { eventually } from "../lib/graph/consistency";
 import { ChangeLog } from "./changeLog";
 import { type StackRef, stackConfigOf, stackOutputsOf } from "./stack";
 
@@ -391,8 +392,14 @@ async function invitationCheck(
   }
   let invited: InvitedUser;
   try {
-    invited = await graph.get<InvitedUser>(
-      `/users/${encodeURIComponent(id)}?$select=id,userPrincipalName,userType,createdDateTime`,
+    // A guest the invitation just made is not readable until it has replicated.
+    invited = await eventually(
+      `the invited user ${id}`,
+      () =>
+        graph.getOptional<InvitedUser>(
+          `/users/${encodeURIComponent(id)}?$select=id,userPrincipalName,userType,createdDateTime`,
+        ),
+      { ...graph.consistency, successesInARow: 1 },
     );
   } catch (e) {
     return report(

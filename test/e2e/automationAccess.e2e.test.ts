@@ -607,10 +607,12 @@ describe("e2e: automation access through the pulumi CLI", function () {
       "entra-coexistence:reachback-automation",
       `entra-coexistence:stack:${stack}`,
     ];
-    const left = await graph().post<GraphJson>("/applications", {
-      displayName: "Reach-Back Automation (replace probe)",
-      tags: tags("entra-coexistence/left-behind"),
-    });
+    const left = await asEstate(pair, () =>
+      graph().post<GraphJson>("/applications", {
+        displayName: "Reach-Back Automation (replace probe)",
+        tags: tags("entra-coexistence/left-behind"),
+      }),
+    );
     const adopted = await first.create?.(args);
     assert.equal(adopted?.id, left.id);
     assert.deepEqual(adopted?.outs.ownership, {

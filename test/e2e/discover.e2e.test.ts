@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { PulumiStack, stackConfigFor } from "../support/pulumi";
-import { emulatedPair, emulatorAdmin, type TenantPairUnderTest } from "../support/tenantPairs";
+import { asEstate, emulatedPair, emulatorAdmin, type TenantPairUnderTest } from "../support/tenantPairs";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's and pulumi's JSON freely
 type Json = any;
@@ -41,19 +41,21 @@ describe("e2e: coex discover merges into the reviewed mapping", function () {
         .map((s) => [String(s.urn).split("::").pop() as string, s.op as string]),
     );
   };
-  const licenseGroup = async (name: string, skuId: string): Promise<string> => {
-    const g = await graph().post<Json>("/groups", {
-      displayName: name,
-      mailEnabled: false,
-      mailNickname: name,
-      securityEnabled: true,
+  // The estate discover finds: made before the stack, long since replicated.
+  const licenseGroup = (name: string, skuId: string): Promise<string> =>
+    asEstate(pair, async () => {
+      const g = await graph().post<Json>("/groups", {
+        displayName: name,
+        mailEnabled: false,
+        mailNickname: name,
+        securityEnabled: true,
+      });
+      await graph().post(`/groups/${g.id}/assignLicense`, {
+        addLicenses: [{ skuId, disabledPlans: [] }],
+        removeLicenses: [],
+      });
+      return g.id;
     });
-    await graph().post(`/groups/${g.id}/assignLicense`, {
-      addLicenses: [{ skuId, disabledPlans: [] }],
-      removeLicenses: [],
-    });
-    return g.id;
-  };
 
   before(async () => {
     pair = await emulatedPair(undefined, { source: "fabrikam.example", target: "contoso.example" });
@@ -70,10 +72,12 @@ describe("e2e: coex discover merges into the reviewed mapping", function () {
         userPrincipalName: `${alias}@fabrikam.example`,
         samAccountName: alias,
       })) as Json;
-      await graph().post(`/users/${user.id}/assignLicense`, {
-        addLicenses: [{ skuId: e3.skuId, disabledPlans: [] }],
-        removeLicenses: [],
-      });
+      await asEstate(pair, () =>
+        graph().post(`/users/${user.id}/assignLicense`, {
+          addLicenses: [{ skuId: e3.skuId, disabledPlans: [] }],
+          removeLicenses: [],
+        }),
+      );
     }
     // E3 left in grace, as after a volume-licensing remap to the target (seed 000's warning).
     await emulatorAdmin(pair, "source", "PATCH", `/subscribedSkus/${e3.skuId}`, {

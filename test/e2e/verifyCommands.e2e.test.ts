@@ -19,7 +19,7 @@ import type { Ace } from "../../lib/directory/securityDescriptor";
 import { createScratchOu, type ScratchOu } from "../support/directoryFixtures";
 import { PulumiStack, repoRoot, stackConfigFor } from "../support/pulumi";
 import { type SambaUnderTest, sambaUnderTest } from "../support/samba";
-import { emulatedPair, type TenantPairUnderTest, workDir } from "../support/tenantPairs";
+import { asEstate, emulatedPair, type TenantPairUnderTest, workDir } from "../support/tenantPairs";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
 type Json = any;
@@ -56,24 +56,25 @@ describe("e2e: the verify commands undo what they change", function () {
     (await graph().list<Json>(`/users/${canaryId}/memberOf?$select=id`)).map((g: Json) => g.id).sort();
   /** A cloud group with E5; by default every plan disabled, so nothing it licenses can scrub an
    * address. */
-  const cloudGroup = async (name: string, disableAll = true): Promise<string> => {
-    const g = await graph().post<Json>("/groups", {
-      displayName: name,
-      mailEnabled: false,
-      mailNickname: name.replace(/[^A-Za-z0-9]/g, ""),
-      securityEnabled: true,
+  const cloudGroup = (name: string, disableAll = true): Promise<string> =>
+    asEstate(pair, async () => {
+      const g = await graph().post<Json>("/groups", {
+        displayName: name,
+        mailEnabled: false,
+        mailNickname: name.replace(/[^A-Za-z0-9]/g, ""),
+        securityEnabled: true,
+      });
+      await graph().post(`/groups/${g.id}/assignLicense`, {
+        addLicenses: [
+          {
+            skuId: e5.skuId,
+            disabledPlans: disableAll ? e5.servicePlans.map((p: Json) => p.servicePlanId) : [],
+          },
+        ],
+        removeLicenses: [],
+      });
+      return g.id;
     });
-    await graph().post(`/groups/${g.id}/assignLicense`, {
-      addLicenses: [
-        {
-          skuId: e5.skuId,
-          disabledPlans: disableAll ? e5.servicePlans.map((p: Json) => p.servicePlanId) : [],
-        },
-      ],
-      removeLicenses: [],
-    });
-    return g.id;
-  };
 
   before(async function () {
     const s = sambaUnderTest();
@@ -160,13 +161,17 @@ describe("e2e: the verify commands undo what they change", function () {
       stack.writeConfig(configFor("va.probe@contoso.example"));
       // A guest invited for the probe address long before the check; someone has since changed
       // its mail, so the address is only in its otherMails: an invitation still answers with it.
-      const invitation = await graph().post<Json>("/invitations", {
-        invitedUserEmailAddress: "va.probe@contoso.example",
-        inviteRedirectUrl: "https://myapps.microsoft.com",
-        sendInvitationMessage: false,
+      earlierGuest = await asEstate(pair, async () => {
+        const invitation = await graph().post<Json>("/invitations", {
+          invitedUserEmailAddress: "va.probe@contoso.example",
+          inviteRedirectUrl: "https://myapps.microsoft.com",
+          sendInvitationMessage: false,
+        });
+        await graph().patch(`/users/${invitation.invitedUser.id}`, {
+          mail: "va.probe.renamed@contoso.example",
+        });
+        return invitation.invitedUser.id as string;
       });
-      earlierGuest = invitation.invitedUser.id;
-      await graph().patch(`/users/${earlierGuest}`, { mail: "va.probe.renamed@contoso.example" });
       await stack.expect(["up", "--yes"]);
     });
 
