@@ -33,7 +33,7 @@ import {
 import { provider as automationProvider } from "../../providers/automationApp";
 import { createScratchOu, type ScratchOu } from "../support/directoryFixtures";
 import { PulumiStack, repoRoot, stackConfigFor } from "../support/pulumi";
-import { type SambaUnderTest, sambaUnderTest } from "../support/samba";
+import { type SambaUnderTest, sambaOrSkip } from "../support/samba";
 import { asEstate, emulatedPair, type TenantPairUnderTest, workDir } from "../support/tenantPairs";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
@@ -175,12 +175,7 @@ describe("e2e: automation access through the pulumi CLI", function () {
   };
 
   before(async function () {
-    const s = sambaUnderTest();
-    if (typeof s === "string") {
-      console.log(`      skipped: ${s}`);
-      this.skip();
-    }
-    samba = s as SambaUnderTest;
+    samba = sambaOrSkip(this);
     admin = new DirectoryClient(samba.admin());
     scratch = await createScratchOu(samba.admin(), "automation");
     const canary = await admin.getUser(scratch.userDn);

@@ -1,7 +1,7 @@
 // End to end through the real pulumi CLI: preview, up, drift, refresh, destroy of the paired
 // cross-tenant access settings, against the emulator and (when configured) a real tenant pair.
 import assert from "node:assert/strict";
-import { PulumiStack, stackConfigFor } from "../support/pulumi";
+import { PulumiStack, REACH_BACK_SETTINGS, stackConfigFor } from "../support/pulumi";
 import { asEstate, emulatedPair, realPairFromEnv, type TenantPairUnderTest } from "../support/tenantPairs";
 
 const POLICY = "/policies/crossTenantAccessPolicy";
@@ -9,21 +9,7 @@ const POLICY = "/policies/crossTenantAccessPolicy";
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
 type GraphJson = any;
 
-const SETTINGS = {
-  inboundTrust: {
-    isMfaAccepted: true,
-    isCompliantDeviceAccepted: true,
-    isHybridAzureADJoinedDeviceAccepted: true,
-  },
-  automaticRedemption: { sourceInbound: true, targetOutbound: true },
-  sourceDefault: {
-    inboundTrust: {
-      isMfaAccepted: true,
-      isCompliantDeviceAccepted: false,
-      isHybridAzureADJoinedDeviceAccepted: false,
-    },
-  },
-};
+const SETTINGS = REACH_BACK_SETTINGS;
 
 /** A change made by hand, as a person in the portal would: the emulator's admin API, or Graph. */
 async function changeOutOfBand(

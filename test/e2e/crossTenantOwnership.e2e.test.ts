@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { PulumiStack, repoRoot, stackConfigFor } from "../support/pulumi";
+import { PulumiStack, REACH_BACK_SETTINGS, repoRoot, stackConfigFor } from "../support/pulumi";
 import { asEstate, emulatedPair, type TenantPairUnderTest, workDir } from "../support/tenantPairs";
 
 const POLICY = "/policies/crossTenantAccessPolicy";
@@ -12,21 +12,7 @@ const POLICY = "/policies/crossTenantAccessPolicy";
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
 type GraphJson = any;
 
-const SETTINGS = {
-  inboundTrust: {
-    isMfaAccepted: true,
-    isCompliantDeviceAccepted: true,
-    isHybridAzureADJoinedDeviceAccepted: true,
-  },
-  automaticRedemption: { sourceInbound: true, targetOutbound: true },
-  sourceDefault: {
-    inboundTrust: {
-      isMfaAccepted: true,
-      isCompliantDeviceAccepted: false,
-      isHybridAzureADJoinedDeviceAccepted: false,
-    },
-  },
-};
+const SETTINGS = REACH_BACK_SETTINGS;
 
 const TENANT_RESTRICTIONS = {
   usersAndGroups: { accessType: "blocked", targets: [{ target: "AllUsers", targetType: "user" }] },

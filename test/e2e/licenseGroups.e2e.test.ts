@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { SKU_FIXTURES } from "../../emulator/skus";
 import { DirectoryClient } from "../../lib/directory/client";
 import { PulumiStack, stackConfigFor } from "../support/pulumi";
-import { type SambaUnderTest, sambaUnderTest } from "../support/samba";
+import { type SambaUnderTest, sambaOrSkip } from "../support/samba";
 import { asEstate, emulatedPair, emulatorAdmin, type TenantPairUnderTest } from "../support/tenantPairs";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
@@ -47,12 +47,7 @@ describe("e2e: reach-back license groups through the pulumi CLI", function () {
   };
 
   before(async function () {
-    const s = sambaUnderTest();
-    if (typeof s === "string") {
-      console.log(`      skipped: ${s}`);
-      this.skip();
-    }
-    samba = s as SambaUnderTest;
+    samba = sambaOrSkip(this);
     assert.ok(EXCHANGE && TEAMS, "E5 fixture has Exchange and Teams plans");
     pair = await emulatedPair(undefined, { source: "fabrikam.example", target: "contoso.example" });
     assert.ok(pair.emulator);

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { createClientCertificate, writeCredentialPem } from "../../emulator/pki";
 import { createScratchOu, type ScratchOu } from "../support/directoryFixtures";
 import { type PulumiResult, PulumiStack, repoRoot, stackConfigFor } from "../support/pulumi";
-import { type SambaUnderTest, sambaUnderTest } from "../support/samba";
+import { type SambaUnderTest, sambaOrSkip } from "../support/samba";
 import { emulatedPair, type TenantPairUnderTest, workDir } from "../support/tenantPairs";
 
 interface LoggedRequest {
@@ -306,12 +306,7 @@ describe("e2e: the stack configuration's secrets appear nowhere", function () {
   let scratch: ScratchOu;
 
   before(async function () {
-    const s = sambaUnderTest();
-    if (typeof s === "string") {
-      console.log(`      skipped: ${s}`);
-      this.skip();
-    }
-    samba = s as SambaUnderTest;
+    samba = sambaOrSkip(this);
     scratch = await createScratchOu(samba.admin(), "secrets");
     pair = await emulatedPair();
     stack = new PulumiStack(`sec${Date.now().toString(36)}`);

@@ -18,7 +18,7 @@ import { DirectoryClient, type DirectoryUser } from "../../lib/directory/client"
 import type { Ace } from "../../lib/directory/securityDescriptor";
 import { createScratchOu, type ScratchOu } from "../support/directoryFixtures";
 import { PulumiStack, repoRoot, stackConfigFor } from "../support/pulumi";
-import { type SambaUnderTest, sambaUnderTest } from "../support/samba";
+import { type SambaUnderTest, sambaOrSkip } from "../support/samba";
 import { asEstate, emulatedPair, type TenantPairUnderTest, workDir } from "../support/tenantPairs";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
@@ -77,12 +77,7 @@ describe("e2e: the verify commands undo what they change", function () {
     });
 
   before(async function () {
-    const s = sambaUnderTest();
-    if (typeof s === "string") {
-      console.log(`      skipped: ${s}`);
-      this.skip();
-    }
-    samba = s as SambaUnderTest;
+    samba = sambaOrSkip(this);
     admin = new DirectoryClient(samba.admin());
     scratch = await createScratchOu(samba.admin(), "verify");
     // The canary: a mail user (seed 000's test needs one), synced from the scratch OU.

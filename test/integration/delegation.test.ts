@@ -33,7 +33,7 @@ import {
   serializeSecurityDescriptor,
 } from "../../lib/directory/securityDescriptor";
 import { createScratchOu, type ScratchOu } from "../support/directoryFixtures";
-import { type SambaUnderTest, sambaUnderTest } from "../support/samba";
+import { type SambaUnderTest, sambaOrSkip } from "../support/samba";
 
 const SIX = DELEGATED_USER_ATTRIBUTES;
 type Six = (typeof SIX)[number];
@@ -127,12 +127,7 @@ describe("integration: delegated write rights in AD (security descriptors)", fun
   }
 
   before(async function () {
-    const s = sambaUnderTest();
-    if (typeof s === "string") {
-      console.log(`      skipped: ${s}`);
-      this.skip();
-    }
-    samba = s as SambaUnderTest;
+    samba = sambaOrSkip(this);
     sambaDir = path.dirname(process.env.ENTRA_COEX_TEST_SAMBA as string);
     admin = client(samba.admin());
     scratch = await createScratchOu(samba.admin(), "deleg");

@@ -2,7 +2,7 @@
 // license groups), idempotent both ways.
 import assert from "node:assert/strict";
 import { DirectoryClient, DirectoryError } from "../../lib/directory/client";
-import { type SambaUnderTest, sambaUnderTest } from "../support/samba";
+import { type SambaUnderTest, sambaOrSkip } from "../support/samba";
 
 describe("integration: license-group membership in AD", function () {
   this.timeout(60_000);
@@ -10,12 +10,7 @@ describe("integration: license-group membership in AD", function () {
   let svc: DirectoryClient;
 
   before(function () {
-    const s = sambaUnderTest();
-    if (typeof s === "string") {
-      console.log(`      skipped: ${s}`);
-      this.skip();
-    }
-    samba = s as SambaUnderTest;
+    samba = sambaOrSkip(this);
     svc = new DirectoryClient(samba.serviceAccount());
   });
   after(async () => svc?.close());

@@ -5,7 +5,7 @@ import type { EntraConnectSync } from "../../emulator/entraConnect";
 import { makePrimarySmtp } from "../../lib/addresses/proxyAddresses";
 import { DirectoryClient, type DirectoryUser } from "../../lib/directory/client";
 import { GraphRequestError } from "../../lib/graph/client";
-import { type SambaUnderTest, sambaUnderTest } from "../support/samba";
+import { type SambaUnderTest, sambaOrSkip } from "../support/samba";
 import { emulatedPair, emulatorAdmin, type TenantPairUnderTest } from "../support/tenantPairs";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
@@ -33,12 +33,7 @@ describe("integration: Entra Connect sync from AD into the emulated source tenan
   };
 
   before(async function () {
-    const s = sambaUnderTest();
-    if (typeof s === "string") {
-      console.log(`      skipped: ${s}`);
-      this.skip();
-    }
-    samba = s as SambaUnderTest;
+    samba = sambaOrSkip(this);
     pair = await emulatedPair(["User.ReadWrite.All", "Group.Read.All"], { source: "fabrikam.example" });
     assert.ok(pair.emulator);
     engine = pair.emulator.attachEntraConnect(

@@ -171,3 +171,21 @@ export function stackConfigFor(pair: TenantPairUnderTest, crossTenantAccess?: Re
     ...(crossTenantAccess ? { crossTenantAccess } : {}),
   };
 }
+
+/** crossTenantAccess settings that make a valid reach-back pairing, with the source default's
+ * inbound trust managed too (so that destroy has something to put back). */
+export const REACH_BACK_SETTINGS = {
+  inboundTrust: {
+    isMfaAccepted: true,
+    isCompliantDeviceAccepted: true,
+    isHybridAzureADJoinedDeviceAccepted: true,
+  },
+  automaticRedemption: { sourceInbound: true, targetOutbound: true },
+  sourceDefault: {
+    inboundTrust: {
+      isMfaAccepted: true,
+      isCompliantDeviceAccepted: false,
+      isHybridAzureADJoinedDeviceAccepted: false,
+    },
+  },
+};

@@ -38,6 +38,16 @@ const repoRoot = path.resolve(__dirname, "../../..");
 const sambaScript = path.join(repoRoot, "scripts", "samba.sh");
 const seedFile = path.join(repoRoot, "scripts", "samba", "seed.ldif");
 
+/** The running Samba for a suite's before hook; without one, the suite is skipped and says why. */
+export function sambaOrSkip(ctx: Mocha.Context): SambaUnderTest {
+  const s = sambaUnderTest();
+  if (typeof s === "string") {
+    console.log(`      skipped: ${s}`);
+    ctx.skip();
+  }
+  return s as SambaUnderTest;
+}
+
 /** The running Samba, or why there is none. */
 export function sambaUnderTest(): SambaUnderTest | string {
   const file = process.env.ENTRA_COEX_TEST_SAMBA;
