@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { ClientCertificateCredential } from "@azure/identity";
 import { CsdlModel } from "../../emulator/csdl";
 import { certDerBase64, createClientCertificate, writeCredentialPem } from "../../emulator/pki";
+import { SKU_FIXTURES } from "../../emulator/skus";
 import { SYNCED_OBJECT_READ_ONLY } from "../../emulator/users";
 import { GraphClient } from "../../lib/graph/client";
 import { graphError } from "../support/graphError";
@@ -706,6 +707,43 @@ describe("emulator: invitations of existing internal users to B2B collaboration 
       assert.equal(byId.get(added)?.isVerified, true);
       const one = await domainReader.get<GraphJson>(`/domains/${added}?$select=id,isVerified`);
       assert.deepEqual({ id: one.id, isVerified: one.isVerified }, { id: added, isVerified: true });
+    });
+
+    it("a direct license's disabledPlans change in place in one assignLicense, and proxy calculation follows (the directly licensed reach-back user)", async () => {
+      const name = `d${randomUUID().slice(0, 8)}`;
+      const address = `${name}@${targetDomain}`;
+      const synced = await admin("source", "POST", "/entraConnect/users", {
+        immutableId: randomBytes(16).toString("base64"),
+        samAccountName: name,
+        userPrincipalName: `${name}@${sourceDomain}`,
+        mail: address,
+        proxyAddresses: [`SMTP:${address}`, `smtp:${name}@${sourceDomain}`],
+      });
+      assert.equal((await readUser(synced.id)).mail, address);
+      const e5 = SKU_FIXTURES.SPE_E5;
+      await resetter.post(`/users/${synced.id}/assignLicense`, {
+        addLicenses: [{ skuId: e5.skuId, disabledPlans: [] }],
+        removeLicenses: [],
+      });
+      assert.notEqual(
+        (await readUser(synced.id)).mail,
+        address,
+        "an Exchange Online plan scrubs the address",
+      );
+      const allPlans = e5.servicePlans.map((p) => p.servicePlanId);
+      await resetter.post(`/users/${synced.id}/assignLicense`, {
+        addLicenses: [{ skuId: e5.skuId, disabledPlans: allPlans }],
+        removeLicenses: [],
+      });
+      const licensed = await reader.get<GraphJson>(
+        `/users/${synced.id}?$select=assignedLicenses,licenseAssignmentStates,mail`,
+      );
+      assert.deepEqual(licensed.assignedLicenses, [{ skuId: e5.skuId, disabledPlans: allPlans }]);
+      assert.deepEqual(
+        licensed.licenseAssignmentStates.map((st: GraphJson) => [st.skuId, st.assignedByGroup, st.state]),
+        [[e5.skuId, null, "Active"]],
+      );
+      assert.equal(licensed.mail, address, "with every plan disabled the address survives");
     });
 
     it("admin-made users: internal members, and external members of an earlier B2B", async () => {
