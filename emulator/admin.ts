@@ -133,16 +133,39 @@ export function registerAdmin(
     if (!engine) throw notFound(`${req.params.tenantId}/entraConnect`);
     return engine;
   };
-  /** Start-ADSyncSyncCycle -PolicyType Delta: answers when the (shared) cycle has finished. */
+  /** Start-ADSyncSyncCycle -PolicyType Delta, the call an operator's sync hook makes (see
+   * emulator/admin-api.md): starts a delta cycle and answers 200 with its result when it has
+   * finished, or, with `?wait=false`, 202 as soon as it has started (Start-ADSyncSyncCycle returns
+   * once the cycle is started, obs). While a cycle runs (the scheduler's or an earlier request's)
+   * it starts nothing and answers 409 SyncCycleBusy, as Start-ADSyncSyncCycle fails then (obs);
+   * the caller retries. */
   app.post(
     "/_emulator/tenants/:tenantId/entraConnect/cycle",
-    async (req: FastifyRequest<{ Params: TenantParams }>) => engineOf(req).requestCycle(),
+    async (req: FastifyRequest<{ Params: TenantParams; Querystring: { wait?: string } }>, reply) => {
+      const engine = engineOf(req);
+      const started = engine.tryStartCycle();
+      if (!started) {
+        // (obs) the cmdlet's wording, from public troubleshooting write-ups; the connector is
+        // named by the tenant's initial domain there.
+        throw new GraphHttpError(
+          409,
+          "SyncCycleBusy",
+          `System.InvalidOperationException: Connector: ${tenantOf(req).initialDomain} - AAD is busy. A sync cycle is running; try again when it has finished.`,
+        );
+      }
+      if (req.query.wait === "false") {
+        started.catch(() => undefined);
+        return reply.code(202).send({ started: true });
+      }
+      return started;
+    },
   );
   app.get(
     "/_emulator/tenants/:tenantId/entraConnect",
     async (req: FastifyRequest<{ Params: TenantParams }>) => {
       const engine = engineOf(req);
       return {
+        running: engine.running,
         settings: tenantOf(req).sync,
         history: engine.history,
         lastRemovedAddresses: Object.fromEntries(engine.lastRemovedAddresses),

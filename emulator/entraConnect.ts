@@ -1,8 +1,10 @@
 // The emulated Entra Connect sync engine: reads the source tenant's Active Directory over LDAP
 // (through the project's one directory client) and projects users and groups into the emulated
 // tenant the way Entra Connect's default rules do for the attributes this project relies on,
-// proxy calculation (and so proxy scrubbing) included. Cycles run on an interval and on demand;
-// requests that arrive while a cycle runs share the next cycle, like Start-ADSyncSyncCycle.
+// proxy calculation (and so proxy scrubbing) included. Cycles run on an interval and on demand:
+// in-process requests that arrive while a cycle runs share the next cycle; an operator's hook
+// (the admin API's POST .../entraConnect/cycle) is refused while one runs, as
+// Start-ADSyncSyncCycle is (obs).
 import { createHash } from "node:crypto";
 import {
   DirectoryClient,
@@ -108,13 +110,28 @@ export function projectSyncedUser(
     onPremisesExtensionAttributes: extensions,
     onPremisesLastSyncDateTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
     creationType: (existing?.creationType as string | null | undefined) ?? null,
+    // B2B state is cloud-mastered: an invitation's externalUserState and the identity its
+    // redemption added survive every sync (Entra "Invite internal users to B2B collaboration":
+    // the on-premises directory stays the source of authority for the synced attributes only).
     externalUserState: (existing?.externalUserState as string | null | undefined) ?? null,
+    identities: withUpnIdentity(existing?.identities, tenant.initialDomain, cloudUpn),
     assignedLicenses: existing?.assignedLicenses ?? [],
     licenseAssignmentStates: existing?.licenseAssignmentStates ?? [],
   };
   tenant.users[id] = user;
   tenant.sync.onPremisesSources[id] = u as unknown as JsonObject;
   return { user, removed: calc.removed };
+}
+
+/** A member's own sign-in identity (signInType userPrincipalName, issued by the tenant: Entra
+ * "Properties of a B2B collaboration user", "{host's domain}"), kept current with the UPN; other
+ * identities (a B2B redemption's) are kept as they are. (unv) that the issuer is the initial
+ * domain rather than the UPN's. */
+export function withUpnIdentity(current: unknown, initialDomain: string, upn: string): JsonObject[] {
+  const others = (Array.isArray(current) ? (current as JsonObject[]) : []).filter(
+    (i) => i.signInType !== "userPrincipalName",
+  );
+  return [{ signInType: "userPrincipalName", issuer: initialDomain, issuerAssignedId: upn }, ...others];
 }
 
 /** Re-runs the projection of a synced user from its remembered on-premises values (after a
@@ -129,7 +146,9 @@ export function reprojectSyncedUser(tenant: Tenant, userId: string, engine?: Ent
 
 export class EntraConnectSync {
   private readonly directory: DirectoryClient;
-  private running?: Promise<SyncCycleResult>;
+  private current?: Promise<SyncCycleResult>;
+  /** A hold on the next cycle (holdNextCycle). */
+  private gate?: Promise<void>;
   private next?: Promise<SyncCycleResult>;
   private timer?: NodeJS.Timeout;
   private lastUsn = 0;
@@ -150,16 +169,49 @@ export class EntraConnectSync {
     }
   }
 
-  /** Starts a cycle now, or, while one runs, shares the next one with every other caller. */
+  /** Whether a cycle is running (Get-ADSyncConnectorRunStatus names a connector then). */
+  get running(): boolean {
+    return this.current !== undefined || this.next !== undefined;
+  }
+
+  /** Start-ADSyncSyncCycle -PolicyType Delta, as an operator's hook calls it: starts a cycle now,
+   * or, while one runs, starts nothing and answers undefined. Start-ADSyncSyncCycle fails then
+   * (obs: "System.InvalidOperationException: Connector: <name> - AAD is busy.", in public
+   * troubleshooting write-ups; Microsoft's scheduler page does not say). Requests are not queued. */
+  tryStartCycle(): Promise<SyncCycleResult> | undefined {
+    if (this.current || this.next) return undefined;
+    return this.requestCycle();
+  }
+
+  /** For tests: the next cycle to start stays running (it holds the engine busy) until the
+   * returned function is called. */
+  holdNextCycle(): () => void {
+    let release = () => {};
+    this.gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return () => {
+      this.gate = undefined;
+      release();
+    };
+  }
+
+  /** Resolves when no cycle runs or waits to run. */
+  async whenIdle(): Promise<void> {
+    while (this.current || this.next) await (this.next ?? this.current)?.catch(() => undefined);
+  }
+
+  /** Starts a cycle now, or, while one runs, shares the next one with every other caller (the
+   * scheduler's own cycles and in-process callers; an operator's hook calls tryStartCycle). */
   requestCycle(): Promise<SyncCycleResult> {
-    if (!this.running) {
-      this.running = this.cycle().finally(() => {
-        this.running = undefined;
+    if (!this.current) {
+      this.current = this.cycle().finally(() => {
+        this.current = undefined;
       });
-      return this.running;
+      return this.current;
     }
     if (!this.next) {
-      this.next = this.running
+      this.next = this.current
         .catch(() => undefined)
         .then(() => {
           this.next = undefined;
@@ -177,7 +229,7 @@ export class EntraConnectSync {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.current?.catch(() => undefined);
     await this.directory.close();
   }
 
@@ -189,6 +241,7 @@ export class EntraConnectSync {
 
   private async cycle(): Promise<SyncCycleResult> {
     const startedAt = new Date().toISOString();
+    if (this.gate) await this.gate;
     const kind = this.lastUsn === 0 ? "initial" : "delta";
     // Read the high-water mark first: a change made during the import is seen again next time.
     const usn = await this.directory.highestCommittedUsn();

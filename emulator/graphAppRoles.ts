@@ -70,6 +70,12 @@ export const GRAPH_APP_ROLES: readonly AppRole[] = [
     "Allows the app to read and write data in your organization's directory, such as users, and groups, without a signed-in user.  Does not allow user or group deletion.",
   ),
   role(
+    "Domain.Read.All",
+    "dbb9058a-0e50-45d7-ae91-66909b5d4664",
+    "Read domains",
+    "Allows the app to read all domain properties without a signed-in user.",
+  ),
+  role(
     "Group.Create",
     "bf7b1a76-6e77-406b-b258-bf5c7720e98f",
     "Create groups",

@@ -5,8 +5,10 @@ import { randomBytes } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { DirectoryConfig } from "../lib/directory/client";
 import { registerAdmin } from "./admin";
+import { registerAdminDirectory } from "./adminDirectory";
 import { registerApplications } from "./applications";
 import { CrossTenantAccessPolicyRules, registerCrossTenantAccessPolicy } from "./crossTenantAccessPolicy";
+import { registerDomains } from "./domains";
 import { type EntraConnectOptions, EntraConnectSync, reprojectSyncedUser } from "./entraConnect";
 import { GraphHttp, GraphHttpError, requestIdOf, sendGraphError } from "./graphHttp";
 import { groupResponse, registerGroups } from "./groups";
@@ -119,7 +121,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   registerApplications(app, http);
   registerInvitations(app, http);
   registerLicensing(app, http, licensing, groupResponse);
+  registerDomains(app, http);
   registerAdmin(app, http, rules, adminKey, entraConnect, licensing);
+  registerAdminDirectory(app, http, entraConnect);
 
   const host = options.host ?? "127.0.0.1";
   await app.listen({ host, port: options.port ?? 0 });

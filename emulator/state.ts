@@ -163,7 +163,56 @@ export interface Tenant {
     default: JsonObject;
     partners: Record<string, { partner: JsonObject; identitySynchronization: JsonObject | null }>;
   };
+  /** Users (cloud users, by object id) that have a mailbox in Exchange Online. A synced user's
+   * mailbox is in sync.exchangeOnlineMailboxes (by anchor), where proxy calculation reads it. */
+  mailboxes: string[];
+  /** B2B invitations of this tenant's existing users (invitations.ts), and how they redeem. */
+  invitations: InvitationState;
 }
+
+/** When automatic redemption completes an invitation: Microsoft does not document whether the
+ * invitation is Completed (and the user Accepted) at once or only at the user's first sign-in
+ * into the resource tenant (unv), so the emulator has both. */
+export type AutomaticRedemption = "immediate" | "firstSignIn";
+
+/** The issuer of the identity a redemption with an account of another Entra tenant adds:
+ * "ExternalAzureAD" (Entra's "Properties of a B2B collaboration user"; obs in public tooling) or
+ * the home tenant's domain (Graph's objectIdentity page says so): the sources disagree. */
+export type ExternalIssuer = "ExternalAzureAD" | "homeDomain";
+
+/** One invitation as the emulator keeps it (Graph has no GET for invitations in v1.0). */
+export interface InvitationRecord extends JsonObject {
+  id: string;
+  userId: string;
+  invitedUserEmailAddress: string;
+  inviteRedirectUrl: string;
+  sendInvitationMessage: boolean;
+  resetRedemption: boolean;
+  status: "PendingAcceptance" | "Completed";
+  createdDateTime: string;
+  redeemedDateTime: string | null;
+}
+
+/** A message Entra would have sent about an invitation (never sent: tests read them). */
+export interface InvitationMessage extends JsonObject {
+  /** "invitation": the invitation email; "notification": the notice automatic redemption sends. */
+  kind: "invitation" | "notification";
+  to: string;
+  invitationId: string;
+  sentDateTime: string;
+}
+
+export interface InvitationState {
+  automaticRedemption: AutomaticRedemption;
+  externalIssuer: ExternalIssuer;
+  /** The latest invitation of each user (by user id): what a sign-in redeems. */
+  byUser: Record<string, InvitationRecord>;
+  messages: InvitationMessage[];
+}
+
+/** (unv) The default: seed 000's test expects the invitation "automatically accepted" right after
+ * the automation runs, before the user signs in. */
+export const DEFAULT_AUTOMATIC_REDEMPTION: AutomaticRedemption = "immediate";
 
 export interface EmulatorState {
   tenants: Record<string, Tenant>;
@@ -246,6 +295,13 @@ function withDirectory(t: Tenant): Tenant {
     onPremisesSources: {},
   };
   t.sync.onPremisesSources ??= {};
+  t.mailboxes ??= [];
+  t.invitations ??= {
+    automaticRedemption: DEFAULT_AUTOMATIC_REDEMPTION,
+    externalIssuer: "ExternalAzureAD",
+    byUser: {},
+    messages: [],
+  };
   t.subscribedSkus ??= SEEDED_SKUS.map((name) => skuFromFixture(t.id, name));
   t.licensing ??= { processingDelayMs: DEFAULT_LICENSE_PROCESSING_DELAY_MS };
   for (const g of Object.values(t.groups)) {

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { GROUP_DEFAULTS, USER_DEFAULTS } from "./defaultProperties";
 import { badRequest, type GraphHttp, hasRole, notFound } from "./graphHttp";
+import { hasMailbox } from "./mailboxes";
 import { parseFilter, select } from "./odata";
 import type { JsonObject, Tenant } from "./state";
 
@@ -73,6 +74,7 @@ const USER_FILTERS = {
     "givenName",
     "surname",
     "userType",
+    "externalUserState",
     "accountEnabled",
     "onPremisesSyncEnabled",
     "onPremisesImmutableId",
@@ -91,6 +93,14 @@ export type Query = {
   $skiptoken?: string;
   $count?: string;
 };
+
+/** Whether the address is in one of the tenant's domains (verified or initial). */
+function ownAddress(tenant: Tenant, address: string): boolean {
+  const domain = address.split("@")[1]?.toLowerCase() ?? "";
+  return (
+    domain === tenant.initialDomain.toLowerCase() || tenant.domains.some((d) => d.toLowerCase() === domain)
+  );
+}
 
 export function findUser(tenant: Tenant, idOrUpn: string): JsonObject & { id: string } {
   const key = decodeURIComponent(idOrUpn).toLowerCase();
@@ -179,6 +189,14 @@ export function registerUsers(app: FastifyInstance, http: GraphHttp, hooks: User
       Object.keys(patch).some((k) => ON_PREMISES_MASTERED.includes(k))
     ) {
       throw badRequest(SYNCED_OBJECT_READ_ONLY);
+    }
+    if (typeof patch.mail === "string" && hasMailbox(tenant, user) && !ownAddress(tenant, patch.mail)) {
+      // Entra "Invite internal users to B2B collaboration": "If the internal user has an existing
+      // mailbox, you can't change this property to an external email address" (Exchange manages
+      // it). (unv) Graph's status and wording.
+      throw badRequest(
+        `User ${user.id} has a mailbox in Exchange Online: its mail cannot be set to the external address ${patch.mail}; change the mailbox's addresses in Exchange.`,
+      );
     }
     for (const [k, v] of Object.entries(patch)) if (!k.includes("@")) user[k] = v;
     http.store.save();
