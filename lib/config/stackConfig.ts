@@ -10,6 +10,7 @@ import {
   inboundTrustSchema,
   tenantIdSchema,
 } from "../crossTenantAccess/settings";
+import { journalConfigSchema } from "../journal/config";
 import { automationConfigSchema } from "./automation";
 import { licenseGroupsConfigSchema } from "./licenseGroups";
 import { closest, echo } from "./suggest";
@@ -119,6 +120,8 @@ export const stackConfigSchema = z.strictObject({
   licenseGroups: licenseGroupsConfigSchema.prefault({}),
   activeDirectory: activeDirectorySchema.optional(),
   automation: automationConfigSchema.optional(),
+  /** Where the per-user journal goes when not beside the state (lib/journal/location.ts). */
+  journal: journalConfigSchema.optional(),
 });
 export type StackConfig = z.output<typeof stackConfigSchema>;
 
