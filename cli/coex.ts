@@ -11,10 +11,14 @@
 //     Compares both tenants with the declared state without writing anything (pulumi refresh
 //     --preview-only --expect-no-changes --diff). Exit 0: no drift; 7: drift, with the settings
 //     that differ; anything else: the check itself failed.
+//   coex journal list --stack <name> [--config-file <file>]
+//   coex journal show <user> --stack <name> [--config-file <file>]
+//     The stack's journal of per-user original values and steps (see cli/journal.ts).
 import { spawn } from "node:child_process";
 import { Command } from "commander";
 import { findProjectDir } from "../lib/config/stackConfig";
 import { discover } from "./discover";
+import { journalListCommand, journalShowCommand } from "./journal";
 import { verifyAccessCommand } from "./verifyAccess";
 import { verifyCommand } from "./verifyLicenseGroups";
 
@@ -177,6 +181,35 @@ program
   .action(async (opts: { stack: string; configFile?: string }) => {
     process.exitCode = await verifyAccessCommand({ stack: opts.stack, configFile: opts.configFile }, (l) =>
       process.stdout.write(`${l}\n`),
+    );
+  });
+
+const journal = program
+  .command("journal")
+  .description("the journal of per-user original values and steps (read-only)");
+
+journal
+  .command("list")
+  .description("the users in the stack's journal, their state and last step")
+  .requiredOption("-s, --stack <name>", "the stack whose journal to read")
+  .option("--config-file <file>", "use this stack configuration file")
+  .action(async (opts: { stack: string; configFile?: string }) => {
+    process.exitCode = await journalListCommand({ stack: opts.stack, configFile: opts.configFile }, (l) =>
+      process.stdout.write(`${l}\n`),
+    );
+  });
+
+journal
+  .command("show")
+  .description("one user's original values, steps, and what putting the user back would write")
+  .argument("<user>", "the user's source user principal name")
+  .requiredOption("-s, --stack <name>", "the stack whose journal to read")
+  .option("--config-file <file>", "use this stack configuration file")
+  .action(async (user: string, opts: { stack: string; configFile?: string }) => {
+    process.exitCode = await journalShowCommand(
+      { stack: opts.stack, configFile: opts.configFile },
+      user,
+      (l) => process.stdout.write(`${l}\n`),
     );
   });
 

@@ -128,7 +128,8 @@ export class Journal {
       );
     }
     let existing: FoundRecord | undefined;
-    const record = await this.append(user, (h) => {
+    // Read afresh: the first call of a run for a user sees what other runs left, damage included.
+    const record = await this.append(user, { fresh: true }, (h) => {
       const s = summarize(h.user, h.records);
       if (s.found && (s.state === "in-progress" || s.state === "completed")) {
         existing = s.found;
@@ -146,7 +147,7 @@ export class Journal {
   async recordStep(user: string, step: StepName, writes?: StepWrites, note?: string): Promise<StepRecord> {
     stepNameSchema.parse(step);
     const w = writes === undefined ? undefined : stepWritesSchema.parse(writes);
-    return (await this.append(user, (h) => {
+    return (await this.append(user, {}, (h) => {
       this.requireOriginal(h, `step ${step}`);
       return {
         kind: "step",
@@ -160,7 +161,7 @@ export class Journal {
   /** Records that `step` failed, with the error's message (credentials in it are removed). */
   async recordFailure(user: string, step: StepName, error: unknown): Promise<JournalRecord> {
     const message = scrubSecrets(error instanceof Error ? error.message : String(error));
-    return (await this.append(user, (h) => {
+    return (await this.append(user, {}, (h) => {
       this.requireOriginal(h, `the failure of ${step}`);
       return { kind: "failed", step, error: message };
     })) as JournalRecord;
@@ -168,7 +169,7 @@ export class Journal {
 
   /** Records that the procedure finished and was verified. */
   async recordCompleted(user: string, note?: string): Promise<JournalRecord> {
-    return (await this.append(user, (h) => {
+    return (await this.append(user, {}, (h) => {
       this.requireOriginal(h, "completion");
       return { kind: "completed", ...(note ? { note: scrubSecrets(note) } : {}) };
     })) as JournalRecord;
@@ -176,7 +177,7 @@ export class Journal {
 
   /** Records that the user is back at the original values; a later run records originals afresh. */
   async recordReverted(user: string, note?: string): Promise<JournalRecord> {
-    return (await this.append(user, (h) => {
+    return (await this.append(user, {}, (h) => {
       this.requireOriginal(h, "a revert");
       return { kind: "reverted", ...(note ? { note: scrubSecrets(note) } : {}) };
     })) as JournalRecord;
@@ -241,11 +242,12 @@ export class Journal {
    * one write per user at a time, again on a fresh read when another process took the number. */
   private append(
     user: string,
+    options: { fresh?: boolean },
     decide: (h: UserHistory) => NewRecord | undefined,
   ): Promise<JournalRecord | undefined> {
     const key = userKey(user);
     const run = async (): Promise<JournalRecord | undefined> => {
-      let h = this.known.get(key) ?? (await this.history(key));
+      let h = (!options.fresh && this.known.get(key)) || (await this.history(key));
       // Another process can win each attempt only by writing a record, so this ends.
       for (let attempt = 0; attempt < 1000; attempt++) {
         if (h.problems.length > 0) throw new JournalCorruptError(key, h.problems);

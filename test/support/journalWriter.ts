@@ -2,7 +2,8 @@
 // second process: one killed with SIGKILL in the middle of its writes, and two racing on the same
 // users. What it writes is a function of the user's number and the record's number alone, so a
 // test can check each stored record against what it must be.
-//   node journalWriter.js loop <dir> <users> <parallel>   writes forever; a line per record written
+//   node journalWriter.js loop <dir> <users> <parallel>   continues each user's sequence forever; a
+//                                                         line "<user number> <seq>" per record written
 //   node journalWriter.js race <dir> <users> <label>      prints "ready", waits for a line on stdin,
 //                                                         then records every user's original
 import { createInterface } from "node:readline";
@@ -129,7 +130,8 @@ export function expectedRecord(
   return cycle[(seq - 1) % cycle.length];
 }
 
-async function writeNext(journal: Journal, i: number, seq: number): Promise<void> {
+/** Writes record `seq` of user `i` as expectedRecord says, through the journal's API. */
+export async function writeNext(journal: Journal, i: number, seq: number): Promise<void> {
   const user = userName(i);
   const e = expectedRecord(i, seq);
   if (e.kind === "found") await journal.recordOriginal(user, originalOf(i));
@@ -142,7 +144,10 @@ async function loop(dir: string, users: number, parallel: number): Promise<never
   const store = new FileJournalStore(dir, { project: PROJECT, stack: STACK });
   await store.open();
   const journal = new Journal(store);
-  const next = new Array<number>(users).fill(1);
+  // Where each user's sequence stands: a killed predecessor's records are kept and continued.
+  const next = await Promise.all(
+    Array.from({ length: users }, async (_, i) => (await journal.history(userName(i))).records.length + 1),
+  );
   // `parallel` workers, each taking the next user in turn: many users' writes are in flight at once.
   let cursor = 0;
   const worker = async (): Promise<void> => {
@@ -163,15 +168,23 @@ async function race(dir: string, users: number, label: string): Promise<void> {
   await store.open();
   const journal = new Journal(store, { runId: `race-${label}` });
   process.stdout.write("ready\n");
-  await new Promise<void>((resolve) =>
-    createInterface({ input: process.stdin }).once("line", () => resolve()),
-  );
+  await new Promise<void>((resolve) => {
+    const rl = createInterface({ input: process.stdin });
+    rl.once("line", () => {
+      rl.close();
+      resolve();
+    });
+  });
+  // The two racers go through the users from opposite ends, so they meet and contend.
+  const order = Array.from({ length: users }, (_, i) => i);
+  if (label === "right") order.reverse();
   const results = await Promise.all(
-    Array.from({ length: users }, async (_, i) => {
+    order.map(async (i) => {
       const r = await journal.recordOriginal(userName(i), originalOf(i, label));
       return { user: userName(i), recorded: r.recorded, mail: r.record.original.ad.attributes.mail };
     }),
   );
+  results.sort((a, b) => a.user.localeCompare(b.user));
   process.stdout.write(`${JSON.stringify(results)}\n`);
 }
 
