@@ -146,6 +146,10 @@ const defined = defineProvider<
   // The create refuses a second app of one name, so the name is the key a program can know.
   claim: (a) => pulumi.interpolate`${a.tenant ?? "source"} tenant's app registration named ${a.displayName}`,
 
+  // Before the kernel: no record, but every such app was made by the stack that held it (create
+  // refused anyone else's), as its `clientId` output shows.
+  legacyOwnership: (s) => (typeof s.clientId === "string" ? { kind: "created" } : undefined),
+
   async create(inputs) {
     const graph = graphFor(inputs.tenant);
     // Everything that can be refused is checked before the first write.

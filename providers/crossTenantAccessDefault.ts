@@ -30,8 +30,9 @@ export type DefaultInputs = z.input<typeof defaultInputsSchema>;
 export interface FoundDefault {
   /** Every settable key, canonical. */
   settings: DefaultSettings;
-  /** The whole object as Graph returned it (without OData annotations). */
-  whole: Record<string, unknown>;
+  /** The whole object as Graph returned it (without OData annotations); absent in a record
+   * migrated from an older state, which never resets then. */
+  whole?: Record<string, unknown>;
   isServiceDefault: boolean;
 }
 
@@ -73,6 +74,16 @@ const defined = defineProvider<
   objectKey: (_id, i) => `${i.tenant} tenant's default cross-tenant settings`,
   claim: (a) => pulumi.interpolate`${a.tenant} tenant's default cross-tenant settings`,
 
+  // Before the kernel: `found` (the settable keys) and `foundIsServiceDefault` outputs; the whole
+  // default was not recorded, so such a record never resets, it PATCHes our keys back.
+  legacyOwnership: (s) =>
+    s.found && typeof s.foundIsServiceDefault === "boolean"
+      ? {
+          kind: "adopted",
+          found: { settings: s.found as DefaultSettings, isServiceDefault: s.foundIsServiceDefault },
+        }
+      : undefined,
+
   async create(inputs) {
     const graph = graphFor(inputs.tenant);
     const before = await readDefault(graph);
@@ -112,7 +123,11 @@ const defined = defineProvider<
     const current = await readDefault(graph);
     if (found.isServiceDefault && current.isServiceDefault === true) return; // already as found
     const managed = managedKeys(state.settings);
-    if (found.isServiceDefault && sameValue(othersOf(current, managed), othersOf(found.whole, managed))) {
+    if (
+      found.isServiceDefault &&
+      found.whole &&
+      sameValue(othersOf(current, managed), othersOf(found.whole, managed))
+    ) {
       // Restores exactly what was found, isServiceDefault included, which a PATCH cannot.
       await resetDefault(graph);
       return;

@@ -73,6 +73,14 @@ const defined = defineProvider<
   claim: (a) =>
     pulumi.interpolate`${a.tenant} tenant's partner entry for ${pulumi.output(a.partnerTenantId).apply((t) => t.toLowerCase())}`,
 
+  // Before the kernel: `adopted` and `found` outputs.
+  legacyOwnership: (s) =>
+    typeof s.adopted !== "boolean"
+      ? undefined
+      : s.adopted && s.found
+        ? { kind: "adopted", found: s.found as PartnerSettings }
+        : { kind: "created" },
+
   async create(inputs) {
     const { tenant, partnerTenantId, settings } = inputs;
     const graph = graphFor(tenant);

@@ -168,6 +168,10 @@ const defined = defineProvider<
   claim: (a) =>
     pulumi.interpolate`directory rights of ${pulumi.output(a.serviceAccount).apply((s) => s.toLowerCase())}`,
 
+  // Before the kernel: nothing found was recorded (that version removed broader entries for good),
+  // so there is nothing to put back; its own grants are still removed on delete.
+  legacyOwnership: (s) => (typeof s.serviceAccountSid === "string" ? { kind: "created" } : undefined),
+
   async create(inputs) {
     return withDirectory(async (ad) => {
       const account = await mustFindAccount(ad, inputs.serviceAccount);

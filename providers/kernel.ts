@@ -94,6 +94,10 @@ export interface ResourceSpec<
     olds: State<z.output<Schema> & Expected, Found, Info>,
     news: z.output<Schema> & Expected,
   ): Promise<undefined | { ownership: Ownership<Found> }>;
+  /** The ownership record of a state written before the kernel kept one, from what that version
+   * stored; undefined when it cannot be told (delete then refuses rather than guess). A refresh
+   * writes the record into the state. */
+  legacyOwnership?: (state: Record<string, unknown>) => Ownership<Found> | undefined;
   /** Removes an object this resource created. May refuse (throw) to protect what others rely on. */
   remove(id: string, state: State<z.output<Schema> & Expected, Found, Info>): Promise<void>;
   /** Puts an adopted object back as it was found; never deletes it. */
@@ -217,7 +221,7 @@ export function defineProvider<
     },
 
     async read(id, props) {
-      const state = props as St;
+      const state = withOwnership(props as St);
       const inputs = withoutOutputs(state);
       const seen = await spec.observe(id, inputs, state.ownership);
       if (!seen) return {}; // gone: refresh drops it from the state
@@ -225,14 +229,14 @@ export function defineProvider<
     },
 
     async update(id, olds, news) {
-      const state = olds as St;
+      const state = withOwnership(olds as St);
       const inputs = news as Inputs;
       const ownership = (await spec.update(id, state, inputs))?.ownership ?? state.ownership;
       return { outs: outputs(inputs, ownership, await mustObserve(id, inputs, ownership)) };
     },
 
     async delete(id, props) {
-      const state = props as St;
+      const state = withOwnership(props as St);
       const inputs = withoutOutputs(state);
       const key = spec.objectKey(id, inputs);
       if (takenThisRun.has(key)) {
@@ -246,10 +250,24 @@ export function defineProvider<
         );
         return;
       }
-      if (state.ownership?.kind === "adopted") await spec.restore(id, state, state.ownership.found);
+      if (!state.ownership) {
+        throw new Error(
+          `${spec.type} ${id}: its state has no ownership record (written by an older version), so whether this stack ` +
+            "created the object or found it cannot be told; nothing was changed: remove it from the state " +
+            `(pulumi state delete) and clean up by hand if needed`,
+        );
+      }
+      if (state.ownership.kind === "adopted") await spec.restore(id, state, state.ownership.found);
       else await spec.remove(id, state);
     },
   };
+
+  /** The state with its ownership record, migrating one written before the kernel kept it. */
+  function withOwnership(state: St): St {
+    if (state.ownership) return state;
+    const legacy = spec.legacyOwnership?.(state as unknown as Record<string, unknown>);
+    return legacy ? { ...state, ownership: legacy } : state;
+  }
 
   /** The inputs part of a state (observed properties hold live values there). */
   function withoutOutputs(state: St): Inputs {

@@ -15,6 +15,12 @@ const toy = defineProvider<typeof schema, { extras: string[] }, { size: number }
   observed: ["size", "extras"],
   replaceOn: ["name"],
   objectKey: (id) => `toy ${id}`,
+  legacyOwnership: (s) =>
+    typeof s.made !== "boolean"
+      ? undefined
+      : s.made
+        ? { kind: "created" }
+        : { kind: "adopted", found: { size: 9 } },
   async create(inputs) {
     calls.push(`create ${inputs.name}`);
     return inputs.name === "found"
@@ -89,6 +95,22 @@ describe("provider kernel", () => {
     await p.create({ name: "found", size: 1, extras: [] });
     await p.delete("found", { name: "found", size: 1, extras: [], ownership: { kind: "created" } });
     assert.deepEqual(calls, ["remove two", "restore three to 7", "create found"]);
+  });
+
+  it("migrates a state from before the ownership record, and refuses to delete when it cannot tell", async () => {
+    await p.delete("old1", { name: "old1", size: 1, extras: [], made: true });
+    await p.delete("old2", { name: "old2", size: 1, extras: [], made: false });
+    await assert.rejects(
+      p.delete("old3", { name: "old3", size: 1, extras: [] }),
+      /no ownership record .* nothing was changed/,
+    );
+    const refreshed = await p.read("old2", { name: "old2", size: 1, extras: [], made: false });
+    assert.deepEqual(
+      refreshed.props?.ownership,
+      { kind: "adopted", found: { size: 9 } },
+      "refresh writes the record",
+    );
+    assert.deepEqual(calls, ["remove old1", "restore old2 to 9"]);
   });
 
   it("withCleanup rethrows the failure, and names what a failed cleanup left behind", async () => {
