@@ -155,6 +155,8 @@ class UserRun {
   private adDn = "";
   /** Whether this run wrote to AD or Graph. */
   private wrote = false;
+  /** Whether this run wrote the revert. */
+  private revertWritten = false;
   /** Set by the swap: Entra ID's last sync of the user before it, and when it was written. */
   private swapWritten?: { lastSyncBefore: string | null; at: number };
 
@@ -218,7 +220,7 @@ class UserRun {
       );
     }
 
-    let failure: { step: ReachBackStep; error: unknown } | undefined;
+    let failure: { step: ReachBackStep; journalStep: StepName; error: unknown } | undefined;
     try {
       this.step = "licensed";
       await this.license();
@@ -235,16 +237,17 @@ class UserRun {
         this.log(`already invited (${describeB2b(now)}): no swap, no invitation`);
       }
     } catch (e) {
-      failure = { step: this.step, error: e };
+      failure = { step: this.step, journalStep: this.journalStep, error: e };
     }
     // Whatever happened above: the target address must not stay primary.
     await this.revert(failure);
     if (failure) {
+      // The revert synced, recorded before the failure: the journal then shows the primary safe.
+      if (this.revertWritten) await this.waitForRevert().catch(() => undefined);
+      else await this.deps.sync.request().catch(() => undefined);
       await this.deps.journal
-        .recordFailure(this.user, this.journalStep, failure.error)
+        .recordFailure(this.user, failure.journalStep, failure.error)
         .catch(() => undefined);
-      // Ask for the revert to be synced; the error below is what the user must read, not this one.
-      await this.deps.sync.request().catch(() => undefined);
       throw new ReachBackError(this.user, failure.step, reasonOf(failure.error), await this.describeNow());
     }
     this.step = "reverted";
@@ -736,6 +739,7 @@ class UserRun {
           await this.record("ad.primaryReverted", { ad: w });
           this.log(`mail and primary SMTP back to ${w.mail ?? "(none)"}; ${this.target} kept as a secondary`);
           await this.write(w);
+          this.revertWritten = true;
         } else if (linked && !hasAddress(ad.proxyAddresses, this.target)) {
           const w = {
             proxyAddresses: revertedAddresses(ad.proxyAddresses, original, this.target).proxyAddresses,
