@@ -190,6 +190,9 @@ const defined = defineProvider<typeof reachBackUserInputsSchema, Expected, Found
           "keep the old address, or reset the redemption by hand and declare the user again",
       );
     }
+    // Only the delete option changed, and the user reads as declared: nothing to do.
+    const compared = (Object.keys(news) as (keyof typeof news)[]).filter((k) => k !== "rollbackOnDelete");
+    if (compared.every((k) => JSON.stringify(olds[k]) === JSON.stringify(news[k]))) return undefined;
     await withProcedure(news, (deps) => enableReachBack(deps, news));
     return undefined;
   },

@@ -28,12 +28,18 @@ export interface CommandRun {
 /** Runs `command` with the system shell; never throws for a failing command. */
 export function runShell(command: string, timeoutMs: number): Promise<CommandRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, { shell: true, stdio: ["ignore", "pipe", "pipe"] });
+    // Its own process group, so that a command that does not return is stopped with everything
+    // it started (a shell's children keep the output open otherwise).
+    const child = spawn(command, { shell: true, stdio: ["ignore", "pipe", "pipe"], detached: true });
     let output = "";
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill("SIGTERM");
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGTERM");
+      } catch {
+        child.kill("SIGTERM");
+      }
     }, timeoutMs);
     child.stdout.on("data", (d) => {
       output += d;

@@ -41,6 +41,9 @@ export function reachBackUserRules(
   >,
   ctx: z.RefinementCtx,
 ): void {
+  // zod runs this even when a field failed: the field's own message says what is wrong then.
+  const addresses = [u.sourceUserPrincipalName, u.targetEmailAddress, u.coexRoutingAddress];
+  if (!addresses.every((a) => typeof a === "string" && /@[^@\s]+\.[^@\s]+$/.test(a.trim()))) return;
   if (domainOf(u.targetEmailAddress) === domainOf(u.coexRoutingAddress)) {
     ctx.addIssue({
       code: "custom",

@@ -122,7 +122,20 @@ export function revertedAddresses(
       }
     });
   }
-  return { mail: original.mail, proxyAddresses: addSecondarySmtp(proxies, target) };
+  const reverted = addSecondarySmtp(proxies, target);
+  // Nothing else changed since the swap: the original list as it was, the target appended, so
+  // that AD ends with exactly the found values plus one secondary.
+  const asFound = addSecondarySmtp(original.proxyAddresses, target);
+  const key = (xs: readonly string[]) =>
+    [...xs]
+      .map((x) => x.toLowerCase())
+      .sort()
+      .join("\n");
+  const samePrimary = primarySmtp(asFound) === primarySmtp(reverted);
+  return {
+    mail: original.mail,
+    proxyAddresses: samePrimary && key(asFound) === key(reverted) ? asFound : reverted,
+  };
 }
 
 /** Whether AD shows the revert done: the original mail and primary, the target as a secondary. */
