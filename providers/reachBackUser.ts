@@ -43,6 +43,8 @@ type Expected = LiveUser;
 interface Found {
   /** The reach-back groups the user was in when found enabled: drift is checked against them. */
   reachBackGroups: Array<{ id: string; displayName: string }>;
+  /** The user's state as found, in words. */
+  state: string;
 }
 
 interface Info extends Record<string, unknown> {
@@ -161,19 +163,20 @@ const defined = defineProvider<typeof reachBackUserInputsSchema, Expected, Found
   async create(inputs) {
     const r = await withProcedure(inputs, (deps) => enableReachBack(deps, inputs));
     const ownership: Ownership<Found> = r.adopted
-      ? { kind: "adopted", found: { reachBackGroups: r.reachBackGroups } }
+      ? {
+          kind: "adopted",
+          found: {
+            reachBackGroups: r.reachBackGroups,
+            state: `${r.state}, as found on ${new Date().toISOString().slice(0, 10)}`,
+          },
+        }
       : { kind: "created" };
     return { id: r.sourceUserId, ownership };
   },
 
   async observe(id, inputs, ownership) {
     const seen = await withProcedure(inputs, (deps) =>
-      observeReachBack(
-        deps,
-        inputs,
-        id,
-        ownership.kind === "adopted" ? ownership.found.reachBackGroups : undefined,
-      ),
+      observeReachBack(deps, inputs, id, ownership.kind === "adopted" ? ownership.found : undefined),
     );
     if (!seen) return undefined;
     return {

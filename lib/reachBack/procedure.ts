@@ -948,13 +948,17 @@ export interface Observed {
 }
 
 /** What AD, Graph and the journal say of an enabled user now, in the resource's declared shape.
- * Undefined when the user is gone from the source tenant. `foundReachBack`: for a user adopted as
- * found (no journal), the reach-back groups it was in then. */
+ * Undefined when the user is gone from the source tenant. `found`: for a user adopted as found (no
+ * journal), the reach-back groups it was in then and its state as found.
+ *
+ * The state of an enabled user is the one its verification recorded (in the journal, or when it
+ * was adopted), with the date: a redemption that happens later (the user's first sign-in) is not
+ * a change a drift check should flag. */
 export async function observeReachBack(
   deps: Pick<ProcedureDeps, "source" | "ad" | "journal">,
   spec: UserSpec,
   userId: string,
-  foundReachBack: ReadonlyArray<{ id: string; displayName?: string }> = [],
+  found?: { reachBackGroups: ReadonlyArray<{ id: string; displayName?: string }>; state?: string },
 ): Promise<Observed | undefined> {
   const cloud = await readUser(deps.source, userId);
   if (!cloud) return undefined;
@@ -970,7 +974,7 @@ export async function observeReachBack(
           id: mapping[g.id.toLowerCase()],
           displayName: `${g.displayName ?? g.id}'s reach-back group`,
         }))
-    : foundReachBack;
+    : (found?.reachBackGroups ?? []);
   if (!ad) {
     const missing = "the user is not found in AD under the configured base DN";
     return {
@@ -1005,7 +1009,16 @@ export async function observeReachBack(
     step: differs.length === 0 && !inProgress ? "verified" : reachBackStepOf(report.lastStep),
     state:
       differs.length === 0
-        ? `enabled: ${describeB2b(cloud)}`
+        ? (verifiedState(report, found?.state) ?? `enabled: ${describeB2b(cloud)}`)
         : `not as enabled: ${differs.map((k) => `${k} ${live[k]}`).join("; ")}${report.failure ? ` (the last run failed at ${report.failure.step})` : ""}`,
   };
+}
+
+/** The state the last verification recorded: the journal's completion, or what adoption found. */
+function verifiedState(report: UserReport, adopted: string | undefined): string | undefined {
+  const last = report.records[report.records.length - 1];
+  if (report.state === "completed" && last?.kind === "completed" && last.note) {
+    return `${last.note}, as verified on ${last.at.slice(0, 10)}`;
+  }
+  return adopted;
 }

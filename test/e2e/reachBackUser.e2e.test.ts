@@ -59,6 +59,7 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
   let engine: EntraConnectSync;
   let scratch: ScratchOu;
   let scratch2: ScratchOu;
+  let scratch3: ScratchOu;
   let stack: PulumiStack;
   let stateDir: string;
   let ad: DirectoryClient;
@@ -68,6 +69,8 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
   let adele: TestUser;
   let refused: TestUser;
   let blocked: TestUser;
+  let scrubbed: TestUser;
+  let pending: TestUser;
 
   const graph = () => pair.graph("source");
   const declare = (users: Array<Record<string, unknown>>) => {
@@ -149,6 +152,7 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
     const target = pair.connections.target.tenantId;
     scratch = await createScratchOu(samba.admin(), "rbu");
     scratch2 = await createScratchOu(samba.admin(), "rbu2");
+    scratch3 = await createScratchOu(samba.admin(), "rbu3");
     engine = emulator.attachEntraConnect(source, samba.admin({ baseDn: samba.fabrikamOu }));
     // Seed 000: Microsoft blocks converting users that carry onPremisesUserPrincipalName; the
     // estate's Connect rule leaves it empty (the precondition test turns it on for a moment).
@@ -193,6 +197,8 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
     adele = await testUser("adele", scratch.userDn);
     refused = await testUser("refused", scratch.outsideUserDn);
     blocked = await testUser("blocked", scratch2.userDn);
+    scrubbed = await testUser("scrubbed", scratch2.outsideUserDn);
+    pending = await testUser("pending", scratch3.userDn);
     await licensedBy(adele.cloudId, originalGroup);
     await licensedBy(refused.cloudId, originalGroup);
 
@@ -238,6 +244,7 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
     await ad?.close();
     await scratch?.cleanup().catch(() => undefined);
     await scratch2?.cleanup().catch(() => undefined);
+    await scratch3?.cleanup().catch(() => undefined);
     await pair?.close();
   });
 
@@ -394,6 +401,78 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
       });
       await engine.requestCycle();
     }
+  });
+
+  it("scrubbing after sync: the procedure stops with the reason, reverts, and names the step", async () => {
+    // A mailbox in Exchange Online: proxy scrubbing drops the unverified target address on sync.
+    await emulatorAdmin(pair, "source", "PUT", `/users/${scrubbed.cloudId}/mailbox`);
+    declare([declared(adele), declared(scrubbed)]);
+    const up = await stack.run(["up", "--yes"]);
+    assert.notEqual(up.code, 0, up.output);
+    assert.match(up.output, new RegExp(`${scrubbed.upn}: step "synced" failed: .*proxy scrubbing`));
+    assert.match(up.output, /a mailbox in Exchange Online/);
+    const u = await adUser(scrubbed.dn);
+    assert.equal(u.mail, scrubbed.before.mail);
+    assert.equal(primarySmtp(u.proxyAddresses), primarySmtp(scrubbed.before.proxyAddresses));
+    const cloud = await cloudUser(scrubbed.cloudId);
+    assert.equal(cloud.externalUserState, null, "never invited");
+    const report = await (await journal()).report(scrubbed.upn);
+    assert.equal(report.failure?.step, "sync.swapArrived");
+    assert.equal(report.restore.primaryAtRisk, false);
+  });
+
+  it("reports a redemption pending the user's first sign-in as such, and the sign-in is no drift", async () => {
+    await emulatorAdmin(pair, "source", "PATCH", "/invitations", { automaticRedemption: "firstSignIn" });
+    try {
+      declare([declared(adele), declared(pending)]);
+      await stack.expect(["up", "--yes"]);
+      const outputs = JSON.parse((await stack.expect(["stack", "output", "--json"])).stdout);
+      assert.equal(outputs.enabled.pending.step, "verified");
+      assert.match(
+        outputs.enabled.pending.state,
+        /^enabled: invited; redemption pending the user's first sign-in/,
+      );
+      assert.equal((await cloudUser(pending.cloudId)).externalUserState, "PendingAcceptance");
+      const signIn = (await emulatorAdmin(
+        pair,
+        "source",
+        "POST",
+        `/users/${pending.cloudId}/signIn`,
+        {},
+      )) as GraphJson;
+      assert.equal(signIn.redeemed, true);
+      assert.equal((await cloudUser(pending.cloudId)).externalUserState, "Accepted");
+      await stack.expect(["refresh", "--preview-only", "--expect-no-changes"]);
+    } finally {
+      await emulatorAdmin(pair, "source", "PATCH", "/invitations", { automaticRedemption: "immediate" });
+    }
+  });
+
+  it("rollbackOnDelete puts AD attributes and license groups back from the journal; the B2B link stays", async () => {
+    declare([declared(adele), declared(pending, { rollbackOnDelete: true })]);
+    const since = logLength();
+    await stack.expect(["up", "--yes"]);
+    assert.deepEqual(writesSince(since), [], "changing rollbackOnDelete writes nothing");
+    declare([declared(adele)]);
+    const r = await stack.expect(["up", "--yes"]);
+    assert.match(r.output, /rolled back: .*convertExternalToInternalMemberUser is beta only/);
+    const u = await adUser(pending.dn);
+    for (const a of [
+      "mail",
+      "proxyAddresses",
+      "targetAddress",
+      "msExchRecipientDisplayType",
+      "msExchRecipientTypeDetails",
+      "msExchRemoteRecipientType",
+    ] as const) {
+      assert.deepEqual(u[a], pending.before[a], `${a} as found`);
+    }
+    const groups = await groupIds(pending.cloudId);
+    assert.ok(groups.includes(originalGroup), "back in the original group");
+    assert.ok(!groups.includes(reachBackGroup), "out of the reach-back group");
+    await licensedBy(pending.cloudId, originalGroup);
+    assert.equal((await cloudUser(pending.cloudId)).externalUserState, "Accepted", "the B2B link stays");
+    assert.equal((await (await journal()).report(pending.upn)).state, "reverted");
   });
 
   it("destroy leaves the user enabled and says so", async () => {
