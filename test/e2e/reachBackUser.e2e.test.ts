@@ -60,6 +60,7 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
   let scratch: ScratchOu;
   let scratch2: ScratchOu;
   let scratch3: ScratchOu;
+  let scratch4: ScratchOu;
   let stack: PulumiStack;
   let stateDir: string;
   let ad: DirectoryClient;
@@ -111,18 +112,23 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
 
   /** A synced remote-mailbox user of the scratch OU, its target identity in the target tenant,
    * and its membership of the original (Exchange-licensed) cloud group. */
-  async function testUser(name: string, dn: string): Promise<TestUser> {
+  async function testUser(
+    name: string,
+    dn: string,
+    join: (cloudId: string) => Promise<unknown> = (cloudId) =>
+      asEstate(pair, () =>
+        graph().post(`/groups/${originalGroup}/members/$ref`, {
+          "@odata.id": `${graph().baseUrl}v1.0/directoryObjects/${cloudId}`,
+        }),
+      ),
+  ): Promise<TestUser> {
     const before = await adUser(dn);
     const upn = before.userPrincipalName as string;
     const alias = upn.split("@")[0];
     const cloud = await graph().get<GraphJson>(`/users/${encodeURIComponent(upn)}?$select=id`);
     const target = `${alias}@${TARGET_DOMAIN}`;
     await emulatorAdmin(pair, "target", "POST", "/users", { userPrincipalName: target, mail: target });
-    await asEstate(pair, () =>
-      graph().post(`/groups/${originalGroup}/members/$ref`, {
-        "@odata.id": `${graph().baseUrl}v1.0/directoryObjects/${cloud.id}`,
-      }),
-    );
+    await join(cloud.id);
     return { name, upn, dn, alias, target, routing: `${alias}@${ROUTING_DOMAIN}`, before, cloudId: cloud.id };
   }
 
@@ -153,6 +159,7 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
     scratch = await createScratchOu(samba.admin(), "rbu");
     scratch2 = await createScratchOu(samba.admin(), "rbu2");
     scratch3 = await createScratchOu(samba.admin(), "rbu3");
+    scratch4 = await createScratchOu(samba.admin(), "rbu4");
     engine = emulator.attachEntraConnect(source, samba.admin({ baseDn: samba.fabrikamOu }));
     // Seed 000: Microsoft blocks converting users that carry onPremisesUserPrincipalName; the
     // estate's Connect rule leaves it empty (the precondition test turns it on for a moment).
@@ -245,6 +252,7 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
     await scratch?.cleanup().catch(() => undefined);
     await scratch2?.cleanup().catch(() => undefined);
     await scratch3?.cleanup().catch(() => undefined);
+    await scratch4?.cleanup().catch(() => undefined);
     await pair?.close();
   });
 
@@ -300,6 +308,51 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
       report.found?.original.groups.map((g) => g.id),
       [originalGroup],
       "the original group membership is in the journal",
+    );
+  });
+
+  it("enables a user of an on-premises license group: the groups change in AD, then sync", async () => {
+    const groupNamed = async (name: string) =>
+      (await graph().list<{ id: string }>(`/groups?$filter=displayName eq '${name}'&$select=id`))[0].id;
+    const original = await ad.findGroupByName("LIC-M365-E5");
+    const reachBack = await ad.findGroupByName("LIC-M365-E5-ReachBack");
+    assert.ok(original && reachBack);
+    // The user is in the AD license group as found; the synced groups assign E5 (the reach-back
+    // one without the plans that trigger scrubbing), as the coexistence stack leaves them.
+    const onPrem = await testUser("onprem", scratch4.userDn, async () => {
+      await ad.addGroupMember(original.dn, scratch4.userDn);
+      await engine.requestCycle();
+    });
+    const originalId = await groupNamed("LIC-M365-E5");
+    const reachBackId = await groupNamed("LIC-M365-E5-ReachBack");
+    await asEstate(pair, async () => {
+      await graph().post(`/groups/${originalId}/assignLicense`, {
+        addLicenses: [{ skuId: E5.skuId, disabledPlans: [] }],
+        removeLicenses: [],
+      });
+      await graph().post(`/groups/${reachBackId}/assignLicense`, {
+        addLicenses: [{ skuId: E5.skuId, disabledPlans: SCRUBBING_PLANS }],
+        removeLicenses: [],
+      });
+    });
+    await licensedBy(onPrem.cloudId, originalId);
+    declare([declared(adele), { ...declared(onPrem), licenseGroupMapping: { [originalId]: reachBackId } }]);
+    await stack.expect(["up", "--yes"]);
+    const dn = scratch4.userDn.toLowerCase();
+    const inAd = async (name: string) =>
+      ((await ad.findGroupByName(name))?.memberDns ?? []).some((m) => m.toLowerCase() === dn);
+    assert.equal(await inAd("LIC-M365-E5-ReachBack"), true, "added to the reach-back group in AD");
+    assert.equal(await inAd("LIC-M365-E5"), false, "removed from the original group in AD");
+    const groups = await groupIds(onPrem.cloudId);
+    assert.ok(groups.includes(reachBackId) && !groups.includes(originalId), "and synced");
+    const u = await adUser(onPrem.dn);
+    assert.equal(primarySmtp(u.proxyAddresses), primarySmtp(onPrem.before.proxyAddresses));
+    assert.equal((await cloudUser(onPrem.cloudId)).externalUserState, "Accepted");
+    const report = await (await journal()).report(onPrem.upn);
+    assert.deepEqual(
+      report.found?.original.groups.map((g) => [g.source, g.distinguishedName]),
+      [["onPremises", original.dn]],
+      "the journal has the AD group, with its DN",
     );
   });
 
