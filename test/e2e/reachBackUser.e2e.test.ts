@@ -1,10 +1,12 @@
 // ReachBackUser end to end through the real pulumi CLI, against the emulator with Entra Connect
 // syncing a real AD (Samba) and a delta-sync hook run as a shell command (curl to the emulator's
-// sync-cycle endpoint, as an operator's command would call Start-ADSyncSyncCycle): a user licensed
-// by a cloud license group is enabled (each attribute read by LDAP, the groups and the invitation
-// read from the emulator), a second up writes nothing, drift is reported in words and put back,
-// a refused invitation leaves the user with the original primary SMTP and names the step, a failed
-// precondition writes nothing, and destroy leaves the user enabled.
+// sync-cycle endpoint, as an operator's command would call Start-ADSyncSyncCycle). Users of a
+// cloud and of an on-premises license group are enabled (each attribute read by LDAP, the groups
+// and the invitation read from the emulator); a second up and a lost state write nothing; drift is
+// reported in words and put back; a refused invitation and scrubbing after sync leave the user
+// with the original primary SMTP and name the step, and the next up continues from where the
+// systems are; a failed precondition writes nothing; a redemption pending the first sign-in is
+// reported as such; rollbackOnDelete restores from the journal; destroy leaves the user enabled.
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -69,6 +71,7 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
   let reachBackGroup: string;
   let adele: TestUser;
   let refused: TestUser;
+  let holderId: string;
   let blocked: TestUser;
   let scrubbed: TestUser;
   let pending: TestUser;
@@ -148,10 +151,13 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
   before(async function () {
     samba = sambaOrSkip(this);
     assert.ok(SCRUBBING_PLANS.length > 0, "the emulator knows E5's scrubbing plans");
-    pair = await emulatedPair([...DEPLOYER_ROLES, "User.Invite.All", "Domain.Read.All"], {
-      source: "fabrikam.example",
-      target: TARGET_DOMAIN,
-    });
+    pair = await emulatedPair(
+      [...DEPLOYER_ROLES, "User.Invite.All", "User.ReadWrite.All", "Domain.Read.All"],
+      {
+        source: "fabrikam.example",
+        target: TARGET_DOMAIN,
+      },
+    );
     const emulator = pair.emulator;
     assert.ok(emulator);
     const source = pair.connections.source.tenantId;
@@ -405,10 +411,11 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
 
   it("an invitation Graph refuses: the user ends with the original primary SMTP, and the error names the step", async () => {
     // Another object of the source tenant holds the target address: Graph refuses the invitation.
-    await emulatorAdmin(pair, "source", "POST", "/users", {
+    const holder = (await emulatorAdmin(pair, "source", "POST", "/users", {
       userPrincipalName: `holder-${refused.alias}@fabrikam.example`,
       mail: refused.target,
-    });
+    })) as GraphJson;
+    holderId = holder.id;
     declare([declared(adele), declared(refused)]);
     const up = await stack.run(["up", "--yes"]);
     assert.notEqual(up.code, 0, up.output);
@@ -426,6 +433,27 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
     assert.equal(report.state, "in-progress");
     assert.equal(report.failure?.step, "invite.sent");
     assert.equal(report.restore.primaryAtRisk, false, "the journal shows the revert done");
+  });
+
+  it("the next up continues the refused user from where AD and Entra ID are, and finishes", async () => {
+    await graph().delete(`/users/${holderId}`);
+    const up = await stack.expect(["up", "--yes"]);
+    assert.match(up.output, new RegExp(`${refused.upn}: continuing from where AD and Entra ID are`));
+    assert.doesNotMatch(
+      up.output,
+      new RegExp(`${refused.upn}: adding to the reach-back group`),
+      "the groups were moved before",
+    );
+    assert.equal((await cloudUser(refused.cloudId)).externalUserState, "Accepted");
+    const u = await adUser(refused.dn);
+    assert.deepEqual(u.proxyAddresses, [...refused.before.proxyAddresses, `smtp:${refused.target}`]);
+    const report = await (await journal()).report(refused.upn);
+    assert.equal(report.state, "completed");
+    assert.equal(
+      report.records.filter((r) => r.kind === "found").length,
+      1,
+      "the originals were recorded once",
+    );
   });
 
   it("refuses a user carrying onPremisesUserPrincipalName before writing anything, naming the fix", async () => {
