@@ -736,7 +736,7 @@ class UserRun {
           redemptionOf(await this.cloudUser().catch(() => ({ externalUserState: null }))) !== undefined;
         if (targetIsPrimary(ad, this.target)) {
           const w = revertedAddresses(ad.proxyAddresses, original, this.target);
-          await this.record("ad.primaryReverted", { ad: w });
+          await this.recordRevert(w);
           this.log(`mail and primary SMTP back to ${w.mail ?? "(none)"}; ${this.target} kept as a secondary`);
           await this.write(w);
           this.revertWritten = true;
@@ -744,7 +744,7 @@ class UserRun {
           const w = {
             proxyAddresses: revertedAddresses(ad.proxyAddresses, original, this.target).proxyAddresses,
           };
-          await this.record("ad.primaryReverted", { ad: w });
+          await this.recordRevert(w);
           this.log(`${this.target} added back as a secondary SMTP address`);
           await this.write(w);
         }
@@ -763,6 +763,16 @@ class UserRun {
       `${this.target} MAY STILL BE THE PRIMARY SMTP ADDRESS in AD (${this.adDn})`,
       `put it back now: mail = ${w.mail ?? "(clear it)"}, and in proxyAddresses make SMTP:${primarySmtp(original.proxyAddresses) ?? "(the original)"} the primary with smtp:${this.target} kept as a secondary; or run pulumi up again, which reverts it`,
     );
+  }
+
+  /** The revert is announced like any write, but a journal that cannot take the record (damaged,
+   * unwritable) does not stop it: it only puts the original values back. */
+  private async recordRevert(w: StepWrites["ad"]): Promise<void> {
+    try {
+      await this.record("ad.primaryReverted", { ad: w });
+    } catch (e) {
+      this.log(`the journal did not take the revert (${reasonOf(e)}); reverting anyway`);
+    }
   }
 
   private async waitForRevert(): Promise<void> {
