@@ -21,6 +21,12 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
   credentialProblems = credentialFileProblems(config);
 }
 
+/** The stack configuration the provider was configured with. */
+export function stackConfig(): StackConfig {
+  if (!config) throw new Error("the provider was not configured with the stack configuration");
+  return config;
+}
+
 export function graphFor(role: TenantRole): GraphClient {
   if (!config) throw new Error("the provider was not configured with the stack configuration");
   const problem = credentialProblems.find((p) => p.startsWith(`${CONFIG_NAMESPACE}:${role}.`));

@@ -13,6 +13,7 @@ import {
 import { journalConfigSchema } from "../journal/config";
 import { automationConfigSchema } from "./automation";
 import { licenseGroupsConfigSchema } from "./licenseGroups";
+import { entraConnectConfigSchema, reachBackConfigSchema } from "./reachBack";
 import { closest, echo } from "./suggest";
 
 /** Pulumi's config namespace for this project (the `name` in Pulumi.yaml). */
@@ -122,6 +123,10 @@ export const stackConfigSchema = z.strictObject({
   automation: automationConfigSchema.optional(),
   /** Where the per-user journal goes when not beside the state (lib/journal/location.ts). */
   journal: journalConfigSchema.optional(),
+  /** How the per-user procedure asks Entra Connect for a delta cycle and waits for it (reachBack.ts). */
+  entraConnect: entraConnectConfigSchema.prefault({}),
+  /** The per-user procedure's invitation and license wait (reachBack.ts). */
+  reachBack: reachBackConfigSchema.prefault({}),
 });
 export type StackConfig = z.output<typeof stackConfigSchema>;
 

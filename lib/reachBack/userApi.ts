@@ -1,0 +1,200 @@
+// Graph calls of the per-user procedure, in one place. Permissions (source tenant): User.Read.All
+// (read the user, its licenses and groups), GroupMember.ReadWrite.All or ownership of the cloud
+// license groups (membership), User.Invite.All (the invitation), Domain.Read.All (the verified
+// domains), Policy.Read.All (automatic redemption); target tenant: User.Read.All.
+import { primarySmtp } from "../addresses/proxyAddresses";
+import { type GraphClient, GraphRequestError, odataString } from "../graph/client";
+import { lookUp } from "../graph/consistency";
+
+/** One license a user holds, and where it comes from (Graph's licenseAssignmentState). */
+export interface LicenseState {
+  skuId: string;
+  /** The group that assigns it; null for a direct assignment. */
+  assignedByGroup: string | null;
+  state: string;
+  error: string | null;
+  disabledPlans: string[];
+}
+
+/** The source user as the procedure reads it. */
+export interface CloudUser {
+  id: string;
+  userPrincipalName: string;
+  mail: string | null;
+  proxyAddresses: string[];
+  userType: string | null;
+  externalUserState: string | null;
+  identities: Array<{ signInType?: string; issuer?: string; issuerAssignedId?: string }>;
+  onPremisesSyncEnabled: boolean | null;
+  onPremisesImmutableId: string | null;
+  onPremisesUserPrincipalName: string | null;
+  onPremisesLastSyncDateTime: string | null;
+  creationType: string | null;
+  licenseAssignmentStates: LicenseState[];
+}
+
+export interface GroupMembership {
+  id: string;
+  displayName: string;
+  onPremisesSyncEnabled: boolean;
+  onPremisesSamAccountName: string | null;
+}
+
+const USER_SELECT =
+  "$select=id,userPrincipalName,mail,proxyAddresses,userType,externalUserState,identities," +
+  "onPremisesSyncEnabled,onPremisesImmutableId,onPremisesUserPrincipalName,onPremisesLastSyncDateTime," +
+  "creationType,licenseAssignmentStates";
+
+function toUser(u: Record<string, unknown>): CloudUser {
+  const states = (u.licenseAssignmentStates as Array<Record<string, unknown>> | undefined) ?? [];
+  return {
+    id: String(u.id),
+    userPrincipalName: String(u.userPrincipalName ?? ""),
+    mail: (u.mail as string | null | undefined) ?? null,
+    proxyAddresses: (u.proxyAddresses as string[] | undefined) ?? [],
+    userType: (u.userType as string | null | undefined) ?? null,
+    externalUserState: (u.externalUserState as string | null | undefined) ?? null,
+    identities: (u.identities as CloudUser["identities"] | undefined) ?? [],
+    onPremisesSyncEnabled: (u.onPremisesSyncEnabled as boolean | null | undefined) ?? null,
+    onPremisesImmutableId: (u.onPremisesImmutableId as string | null | undefined) ?? null,
+    onPremisesUserPrincipalName: (u.onPremisesUserPrincipalName as string | null | undefined) ?? null,
+    onPremisesLastSyncDateTime: (u.onPremisesLastSyncDateTime as string | null | undefined) ?? null,
+    creationType: (u.creationType as string | null | undefined) ?? null,
+    licenseAssignmentStates: states.map((s) => ({
+      skuId: String(s.skuId ?? "").toLowerCase(),
+      assignedByGroup: s.assignedByGroup ? String(s.assignedByGroup).toLowerCase() : null,
+      state: String(s.state ?? ""),
+      error: (s.error as string | null | undefined) ?? null,
+      disabledPlans: ((s.disabledPlans as string[] | undefined) ?? []).map((p) => p.toLowerCase()),
+    })),
+  };
+}
+
+/** The user by UPN or object id; undefined when Graph has none. */
+export async function readUser(graph: GraphClient, idOrUpn: string): Promise<CloudUser | undefined> {
+  const u = await graph.getOptional<Record<string, unknown>>(
+    `/users/${encodeURIComponent(idOrUpn)}?${USER_SELECT}`,
+  );
+  return u ? toUser(u) : undefined;
+}
+
+/** The user's mail as Graph shows it, and its primary SMTP address. */
+export function cloudPrimary(u: CloudUser): string | undefined {
+  return primarySmtp(u.proxyAddresses);
+}
+
+/** The groups the user is a direct member of. */
+export async function memberOf(graph: GraphClient, userId: string): Promise<GroupMembership[]> {
+  const groups = await graph.list<Record<string, unknown>>(
+    `/users/${userId}/memberOf?$select=id,displayName,onPremisesSyncEnabled,onPremisesSamAccountName&$top=999`,
+  );
+  return groups
+    .filter((g) => g["@odata.type"] === undefined || g["@odata.type"] === "#microsoft.graph.group")
+    .map((g) => ({
+      id: String(g.id).toLowerCase(),
+      displayName: String(g.displayName ?? g.id),
+      onPremisesSyncEnabled: g.onPremisesSyncEnabled === true,
+      onPremisesSamAccountName: (g.onPremisesSamAccountName as string | null | undefined) ?? null,
+    }));
+}
+
+/** A group by id, as membership changes need it; undefined when it does not exist. */
+export async function readMembershipGroup(
+  graph: GraphClient,
+  groupId: string,
+): Promise<GroupMembership | undefined> {
+  const g = await graph.getOptional<Record<string, unknown>>(
+    `/groups/${groupId}?$select=id,displayName,onPremisesSyncEnabled,onPremisesSamAccountName`,
+  );
+  return g
+    ? {
+        id: String(g.id).toLowerCase(),
+        displayName: String(g.displayName ?? g.id),
+        onPremisesSyncEnabled: g.onPremisesSyncEnabled === true,
+        onPremisesSamAccountName: (g.onPremisesSamAccountName as string | null | undefined) ?? null,
+      }
+    : undefined;
+}
+
+/** Adds the user to a cloud group; a member already there is not an error (Graph answers 400). */
+export async function addCloudMember(graph: GraphClient, groupId: string, userId: string): Promise<void> {
+  try {
+    await graph.post(
+      `/groups/${groupId}/members/$ref`,
+      { "@odata.id": `${graph.baseUrl}v1.0/directoryObjects/${userId}` },
+      // Adding a member twice leaves one membership (the second answers "already exist", below).
+      { retry: "idempotent" },
+    );
+  } catch (e) {
+    if (e instanceof GraphRequestError && e.status === 400 && /already exist/i.test(e.graphMessage)) return;
+    throw e;
+  }
+}
+
+/** Removes the user from a cloud group; a non-member is not an error (Graph answers 404). */
+export async function removeCloudMember(graph: GraphClient, groupId: string, userId: string): Promise<void> {
+  try {
+    await graph.delete(`/groups/${groupId}/members/${userId}/$ref`);
+  } catch (e) {
+    if (e instanceof GraphRequestError && e.status === 404) return;
+    throw e;
+  }
+}
+
+/** The domains verified in the tenant, lower-case. */
+export async function verifiedDomains(graph: GraphClient): Promise<string[]> {
+  const domains = await graph.list<{ id: string; isVerified?: boolean }>("/domains?$select=id,isVerified");
+  return domains.filter((d) => d.isVerified !== false).map((d) => d.id.toLowerCase());
+}
+
+/** The user of the target tenant whose mail (or UPN) is `address`. */
+export async function findTargetUser(graph: GraphClient, address: string): Promise<CloudUser[]> {
+  const byMail = await graph.list<Record<string, unknown>>(
+    `/users?$filter=mail eq ${odataString(address)}&${USER_SELECT}`,
+  );
+  if (byMail.length > 0) return byMail.map(toUser);
+  const byUpn = await readUser(graph, address);
+  return byUpn ? [byUpn] : [];
+}
+
+export interface InvitationAnswer {
+  id: string | null;
+  status: string;
+}
+
+/**
+ * Invites the existing internal user to B2B collaboration ("Invite internal users to B2B
+ * collaboration"): invitedUser.id, the target address, no invitation message. A 503/504 may come
+ * after Graph committed it: the user is read before the invitation is sent again, and an
+ * externalUserState shows that it was.
+ */
+export async function inviteInternalUser(
+  graph: GraphClient,
+  userId: string,
+  address: string,
+  redirectUrl: string,
+): Promise<InvitationAnswer> {
+  const answer = await graph.post<Record<string, unknown>>(
+    "/invitations",
+    {
+      invitedUserEmailAddress: address,
+      inviteRedirectUrl: redirectUrl,
+      sendInvitationMessage: false,
+      invitedUser: { id: userId },
+    },
+    {
+      retry: {
+        lookup: () =>
+          lookUp(
+            `the invitation of ${userId}`,
+            async () => {
+              const u = await readUser(graph, userId);
+              return u?.externalUserState ? { id: null, status: u.externalUserState } : undefined;
+            },
+            graph.consistency,
+          ),
+      },
+    },
+  );
+  return { id: (answer.id as string | undefined) ?? null, status: String(answer.status ?? "") };
+}
