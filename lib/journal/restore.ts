@@ -136,8 +136,11 @@ export function restorePlan(found: FoundRecord, after: readonly JournalRecord[])
   // step finished: the next step, or the end of the run (a failure shows it did not).
   let risk = false;
   let clearRiskOnNextRecord = false;
+  // The step that put the addresses back: a record after it proves it ran to the end, except a
+  // failure of that very step (a failure of another step is written after the revert finished).
+  let revertStep: string | undefined;
   for (const r of after) {
-    if (clearRiskOnNextRecord && r.kind !== "failed") {
+    if (clearRiskOnNextRecord && (r.kind !== "failed" || r.step !== revertStep)) {
       risk = false;
       clearRiskOnNextRecord = false;
     }
@@ -169,7 +172,10 @@ export function restorePlan(found: FoundRecord, after: readonly JournalRecord[])
         w.ad.proxyAddresses !== undefined &&
         !same(primarySmtp(w.ad.proxyAddresses), primarySmtp(attrs.proxyAddresses));
       if (mailMoved || primaryMoved) risk = true;
-      else clearRiskOnNextRecord = risk;
+      else {
+        clearRiskOnNextRecord = risk;
+        revertStep = r.step;
+      }
     }
     for (const g of [...(w.groupsAdded ?? []), ...(w.groupsRemoved ?? [])]) touchedGroups.set(g.id, g);
     for (const l of w.directLicenses ?? []) touchedSkus.add(l.skuId);

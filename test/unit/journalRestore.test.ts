@@ -126,6 +126,15 @@ describe("journal: state and what to restore", () => {
       assert.deepEqual(s.restore.ad.proxyAddresses, originalOf(1).ad.attributes.proxyAddresses);
     });
 
+    it("is safe when the failure recorded after the revert is another step's (the revert ran first)", () => {
+      const s = new History()
+        .found()
+        .steps(upTo("ad.primaryReverted"))
+        .failed("invite.sent", "invitation refused")
+        .summary();
+      assert.equal(s.restore.primaryAtRisk, false);
+    });
+
     it("is at risk after a failure between the swap and the revert", () => {
       const s = new History().found().steps(upTo("sync.swapArrived")).failed("invite.sent", "403").summary();
       assert.equal(s.restore.primaryAtRisk, true);
