@@ -21,8 +21,11 @@ import {
   type StackConfig,
 } from "./lib/config/stackConfig";
 import { editDistance } from "./lib/config/suggest";
-import { graphClientFor } from "./lib/graph/client";
+import { DirectoryClient } from "./lib/directory/client";
+import { type GraphClient, graphClientFor, odataString } from "./lib/graph/client";
 import { listSubscribedSkus } from "./lib/licensing/licenseGroupApi";
+import { checkPreconditions, describeProblem } from "./lib/reachBack/preconditions";
+import { ReachBackUser } from "./providers/reachBackUser";
 
 /** Exit code by which the Node.js SDK tells the language host "the program already reported
  * what is wrong": the host then adds no "an unhandled error occurred" of its own. */
@@ -104,6 +107,59 @@ async function skuProblems(config: StackConfig): Promise<string[]> {
   return mappingSkuProblems(config.licenseGroups, skus);
 }
 
+/** The license-group mapping as preview can know it: the mapping's original groups, and the
+ * reach-back groups this stack made, found by name (read-only; none yet before the first up). A
+ * user already in a reach-back group is then not refused as "licensed by an unmapped group". */
+async function previewMapping(config: StackConfig, source: GraphClient): Promise<Record<string, string>> {
+  const found = await Promise.all(
+    config.licenseGroups.mappings.map(async (m) => {
+      const groups = await source.list<{ id: string }>(
+        `/groups?$filter=displayName eq ${odataString(m.reachBackGroupName)}&$select=id`,
+      );
+      // Before the first up the reach-back group does not exist; the original stands for it.
+      return [m.originalGroupId, groups[0]?.id ?? m.originalGroupId] as const;
+    }),
+  );
+  return Object.fromEntries(found);
+}
+
+/** Seed 000's preconditions for the declared users, read-only: one line per problem, naming the
+ * user and the fix. Reads Graph as the deploying identities (Domain.Read.All for /domains, plus
+ * the read rights the stack has already) and AD as the deploying account. */
+async function reachBackUserProblems(config: StackConfig): Promise<string[]> {
+  const users = config.reachBack.users;
+  if (users.length === 0) return [];
+  if (!config.activeDirectory) {
+    return [
+      `${CONFIG_NAMESPACE}:activeDirectory: required when ${CONFIG_NAMESPACE}:reachBack.users is set (each user is changed in AD)`,
+    ];
+  }
+  const source = graphClientFor(config.source, config.cloud);
+  const ad = new DirectoryClient(config.activeDirectory);
+  try {
+    const licenseGroupMapping = await previewMapping(config, source);
+    const problems = await checkPreconditions(
+      users.map((u) => ({ ...u, licenseGroupMapping })),
+      {
+        source,
+        target: graphClientFor(config.target, config.cloud),
+        sourceTenantId: config.source.tenantId,
+        targetTenantId: config.target.tenantId,
+        ad,
+        userOus: config.automation?.userOus ?? [],
+      },
+    );
+    return problems.map(describeProblem);
+  } catch (e) {
+    return [
+      `could not read what ${CONFIG_NAMESPACE}:reachBack.users needs (the source's /domains with Domain.Read.All, ` +
+        `users, groups and cross-tenant access partners in both tenants, the users in AD): ${(e as Error).message}`,
+    ];
+  } finally {
+    await ad.close();
+  }
+}
+
 async function program(): Promise<Record<string, unknown>> {
   const config = validatedConfig();
   const problems = [
@@ -121,6 +177,12 @@ async function program(): Promise<Record<string, unknown>> {
   if (problems.length === 0) problems.push(...(await skuProblems(config)));
   if (problems.length > 0) {
     throw new Refusal(`the stack configuration is refused:\n  - ${problems.join("\n  - ")}`);
+  }
+  const userProblems = await reachBackUserProblems(config);
+  if (userProblems.length > 0) {
+    throw new Refusal(
+      `reachBack.users: nothing was written; fix these first:\n  - ${userProblems.join("\n  - ")}`,
+    );
   }
 
   const coexistence = new CrossTenantCoexistence("coexistence", args);
@@ -147,6 +209,30 @@ async function program(): Promise<Record<string, unknown>> {
         })
       : undefined;
 
+  // The declared users, after the coexistence set-up they stand on (automatic redemption, the
+  // reach-back groups), with this stack's own license-group mapping.
+  const users = config.reachBack.users.map(
+    (u) =>
+      new ReachBackUser(
+        u.sourceUserPrincipalName.toLowerCase(),
+        { ...u, licenseGroupMapping: licensing?.mapping ?? {} },
+        { dependsOn: [coexistence, ...(licensing ? [licensing] : [])] },
+      ),
+  );
+  const reachBackUsers =
+    users.length > 0
+      ? pulumi
+          .all(users.map((u) => pulumi.all([u.step, u.state])))
+          .apply((steps) =>
+            Object.fromEntries(
+              config.reachBack.users.map((u, i) => [
+                u.sourceUserPrincipalName,
+                { step: steps[i][0], state: steps[i][1] },
+              ]),
+            ),
+          )
+      : undefined;
+
   const outputs: Record<string, unknown> = {
     sourcePartner: coexistence.sourcePartner.settings,
     targetPartner: coexistence.targetPartner.settings,
@@ -159,6 +245,8 @@ async function program(): Promise<Record<string, unknown>> {
     /** The application permissions it holds, and where it may write in AD. */
     automationPermissions: automation?.app.permissions,
     automationDirectoryRights: automation?.delegation?.rights,
+    /** Per declared user: the procedure's step reached and the final state in words. */
+    reachBackUsers,
   };
   // Only what exists: an undefined output makes Pulumi warn about it on every run.
   return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined));

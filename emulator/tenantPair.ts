@@ -42,10 +42,12 @@ export const SANDBOX_TENANTS: readonly TenantSpec[] = [
 ];
 
 /** What the deploying identity needs: cross-tenant access settings, license groups (and reading
- * users for the license-group check), and the automation app (its registration, service principal
- * and the Graph permissions granted to it). */
+ * users for the license-group check), the automation app (its registration, service principal
+ * and the Graph permissions granted to it), and reading the tenant's domains (the reach-back
+ * users' preconditions, checked at preview). */
 export const DEPLOYER_ROLES = [
   "Policy.Read.All",
+  "Domain.Read.All",
   "Policy.ReadWrite.CrossTenantAccess",
   "Group.ReadWrite.All",
   "LicenseAssignment.ReadWrite.All",

@@ -2,6 +2,7 @@
 // configuration: `entra-coexistence:entraConnect` (asking Entra Connect for a delta cycle and
 // waiting for it) and `entra-coexistence:reachBack` (the invitation and the license wait).
 import { z } from "zod";
+import { reachBackUserFields, reachBackUserRules } from "../reachBack/userSchema";
 
 export const entraConnectConfigSchema = z.strictObject({
   /** A command, run with a shell, that asks Entra Connect for a delta cycle: e.g. PowerShell
@@ -35,7 +36,34 @@ export const entraConnectConfigSchema = z.strictObject({
 });
 export type EntraConnectConfig = z.output<typeof entraConnectConfigSchema>;
 
+/** A user the stack enables (`entra-coexistence:reachBack.users`): the ReachBackUser fields
+ * without the license-group mapping, which the program takes from this stack's own licensing. */
+export const declaredUserSchema = reachBackUserFields
+  .omit({ licenseGroupMapping: true })
+  .superRefine(reachBackUserRules);
+export type DeclaredUser = z.output<typeof declaredUserSchema>;
+
+const declaredUsersSchema = z.array(declaredUserSchema).superRefine((users, ctx) => {
+  // One resource per source user: a user listed twice would be two resources claiming one object.
+  const first = new Map<string, number>();
+  users.forEach((u, i) => {
+    const key = u.sourceUserPrincipalName.toLowerCase();
+    const at = first.get(key);
+    if (at === undefined) first.set(key, i);
+    else {
+      ctx.addIssue({
+        code: "custom",
+        path: [i, "sourceUserPrincipalName"],
+        message: `is declared already at reachBack.users.${at}; list each user once`,
+      });
+    }
+  });
+});
+
 export const reachBackConfigSchema = z.strictObject({
+  /** The users this stack enables for reach-back (seed 000's per-user procedure), each checked
+   * read-only at preview before any resource is registered. Empty by default. */
+  users: declaredUsersSchema.default([]),
   /** Where an invited user lands after redemption (an invitation requires one); default: My Apps
    * in the source tenant. */
   inviteRedirectUrl: z.url({ protocol: /^https$/, error: "must be an https:// URL" }).optional(),
