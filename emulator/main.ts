@@ -12,7 +12,7 @@ import { loadOrCreateCa } from "./pki";
 import { parseReplicationDelays } from "./replication";
 import { seedLicenseGroups } from "./sandboxEstate";
 import { startEmulator } from "./server";
-import { ensureTenant, SANDBOX_TENANTS } from "./tenantPair";
+import { DEPLOYER_ROLES, ensureTenant, SANDBOX_TENANTS } from "./tenantPair";
 
 const program = new Command("emulator").description("Microsoft Entra tenant emulator for entra-coexistence");
 
@@ -58,7 +58,10 @@ program
         port: Number(opts.port),
         adminKey: opts.adminKey,
       });
-      const tenants = SANDBOX_TENANTS.map((spec) => ensureTenant(emulator.store, spec, dir));
+      // The sandbox's deploying apps also run the example wave's users (stacks/Pulumi.wave-example.yaml),
+      // which the procedure does as the stack's credential: inviting and writing users.
+      const roles = [...DEPLOYER_ROLES, "User.Invite.All", "User.ReadWrite.All"];
+      const tenants = SANDBOX_TENANTS.map((spec) => ensureTenant(emulator.store, spec, dir, roles));
       if (opts.ad) {
         const ad = JSON.parse(readFileSync(opts.ad, "utf8"));
         const source = tenants.find((t) => t.role === "source");

@@ -4,7 +4,9 @@
 # Connect syncing AD into the source and group-based licensing already in place; then the example
 # `coexistence` stack (stacks/Pulumi.coexistence.yaml): coex discover, pulumi up (cross-tenant
 # settings, reach-back license groups, the automation's app and AD delegation), coex
-# verify-license-groups, coex verify-access, and a drift check.
+# verify-license-groups, coex verify-access, and a drift check; then the example wave
+# (stacks/Pulumi.wave-example.yaml) in the same stack: preview, up, and per user the step reached
+# and the final state.
 #   npm run sandbox             run, then stop the emulator and AD
 #   npm run sandbox -- --keep   leave them running and print how to use them
 set -euo pipefail
@@ -69,6 +71,42 @@ echo "== coex verify-access"
 node dist/cli/coex.js verify-access "${stack[@]:0:4}"
 echo "== drift check (pulumi refresh --preview-only --expect-no-changes)"
 node dist/cli/coex.js drift "${stack[@]:0:4}"
+
+# The example wave (stacks/Pulumi.wave-example.yaml): its keys are merged into this stack's
+# configuration, so that the users get this stack's own license-group mapping (waves with stacks
+# of their own are issue 11). The delta-sync hook there reads these two variables.
+export EMULATOR_URL="$emulator_url"
+export EMULATOR_ADMIN_KEY=$(node -p "require('$dir/connection.json').adminKey")
+wave=$(pulumi config --json --stack coexistence --config-file stacks/Pulumi.wave-example.yaml)
+tenant_id() { node -p "require('$dir/connection.json').tenants.find((t) => t.role === '$1').tenantId"; }
+admin() {
+  curl --silent --show-error --fail-with-body --cacert "$NODE_EXTRA_CA_CERTS" \
+    -H "x-emulator-admin-key: $EMULATOR_ADMIN_KEY" -H "content-type: application/json" "$@"
+}
+echo "== the wave's estate: each user's identity in the target, Entra Connect no longer writing onPremisesUserPrincipalName"
+# As the cross-tenant mailbox migration left them: an internal member in the target per user.
+for address in $(node -e 'for (const u of JSON.parse(process.argv[1])["entra-coexistence:reachBack"].objectValue.users) console.log(u.targetEmailAddress)' "$wave"); do
+  admin -X POST "$EMULATOR_URL/_emulator/tenants/$(tenant_id target)/users" \
+    -d "{\"userPrincipalName\":\"$address\",\"mail\":\"$address\"}" >/dev/null
+  echo "target user $address"
+done
+# Seed 000: Microsoft will not invite a user carrying onPremisesUserPrincipalName; the fix the
+# precondition names is an Entra Connect rule change, then a cycle (tried again while one runs).
+admin -X PATCH "$EMULATOR_URL/_emulator/tenants/$(tenant_id source)/entraConnect/settings" \
+  -d '{"writeOnPremisesUserPrincipalName":false}' >/dev/null
+for _ in $(seq 1 30); do
+  admin -X POST "$EMULATOR_URL/_emulator/tenants/$(tenant_id source)/entraConnect/cycle" >/dev/null 2>&1 && break
+  sleep 1
+done
+pulumi config set-all --json "$wave" "${stack[@]:0:4}"
+echo "== pulumi preview (the wave's preconditions, read-only)"
+pulumi preview "${stack[@]}"
+echo "== pulumi up (the wave)"
+pulumi up --yes "${stack[@]}"
+echo "== the wave's users: step reached and final state"
+pulumi stack output reachBackUsers --json --stack coexistence |
+  node -e 'const o = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    for (const [user, { step, state }] of Object.entries(o)) console.log(`${user}: ${step}; ${state}`);'
 if [ "$keep" = "--keep" ]; then
   cat <<MSG
 
