@@ -1,7 +1,8 @@
 // The Pulumi program: validated stack configuration in, the coexistence components out. Whatever
-// preview can know from the configuration, the files it names and one read-only look at the
-// source tenant's SKUs is checked here, before any resource is registered: a refused preview
-// prints the reasons and nothing else, and writes nothing.
+// preview can know from the configuration, the files it names, one read-only look at the
+// source tenant's SKUs and the declared reach-back users' preconditions (read-only, both tenants
+// and AD) is checked here, before any resource is registered: a refused preview prints the
+// reasons and nothing else, and writes nothing.
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiConfig from "@pulumi/pulumi/runtime/config";
 import { AutomationAccess } from "./components/automationAccess";
