@@ -151,13 +151,10 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
   before(async function () {
     samba = sambaOrSkip(this);
     assert.ok(SCRUBBING_PLANS.length > 0, "the emulator knows E5's scrubbing plans");
-    pair = await emulatedPair(
-      [...DEPLOYER_ROLES, "User.Invite.All", "User.ReadWrite.All", "Domain.Read.All"],
-      {
-        source: "fabrikam.example",
-        target: TARGET_DOMAIN,
-      },
-    );
+    pair = await emulatedPair([...DEPLOYER_ROLES, "User.Invite.All", "User.ReadWrite.All"], {
+      source: "fabrikam.example",
+      target: TARGET_DOMAIN,
+    });
     const emulator = pair.emulator;
     assert.ok(emulator);
     const source = pair.connections.source.tenantId;

@@ -36,7 +36,7 @@ describe("integration: reach-back preconditions (emulator + Samba)", function ()
 
   before(async function () {
     samba = sambaOrSkip(this);
-    pair = await emulatedPair([...DEPLOYER_ROLES, "Domain.Read.All"], {
+    pair = await emulatedPair([...DEPLOYER_ROLES], {
       source: "fabrikam.example",
       target: "contoso.example",
     });
