@@ -101,11 +101,13 @@ export async function reachBackEstate(samba: SambaUnderTest): Promise<ReachBackE
 }
 
 /** A synced remote-mailbox user of a scratch OU, its target identity in the target tenant, and its
- * membership of the original cloud group (licensed once this resolves). */
+ * license group as found: by default the original cloud group (licensed once this resolves), or
+ * what `join` makes it (an on-premises group, say). */
 export async function reachBackTestUser(
   estate: ReachBackEstate,
   name: string,
   dn: string,
+  join?: (cloudId: string) => Promise<unknown>,
 ): Promise<ReachBackTestUser> {
   const { pair } = estate;
   const graph = pair.graph("source");
@@ -116,12 +118,15 @@ export async function reachBackTestUser(
   const cloud = await graph.get<GraphJson>(`/users/${encodeURIComponent(upn)}?$select=id`);
   const target = `${alias}@${TARGET_DOMAIN}`;
   await emulatorAdmin(pair, "target", "POST", "/users", { userPrincipalName: target, mail: target });
-  await asEstate(pair, () =>
-    graph.post(`/groups/${estate.originalGroup}/members/$ref`, {
-      "@odata.id": `${graph.baseUrl}v1.0/directoryObjects/${cloud.id}`,
-    }),
-  );
-  await licensedBy(pair, cloud.id, estate.originalGroup);
+  if (join) await join(cloud.id);
+  else {
+    await asEstate(pair, () =>
+      graph.post(`/groups/${estate.originalGroup}/members/$ref`, {
+        "@odata.id": `${graph.baseUrl}v1.0/directoryObjects/${cloud.id}`,
+      }),
+    );
+    await licensedBy(pair, cloud.id, estate.originalGroup);
+  }
   return { name, upn, dn, alias, target, routing: `${alias}@${ROUTING_DOMAIN}`, before, cloudId: cloud.id };
 }
 
