@@ -8,51 +8,32 @@
 // systems are; a failed precondition writes nothing; a redemption pending the first sign-in is
 // reported as such; rollbackOnDelete restores from the journal; destroy leaves the user enabled.
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { EntraConnectSync } from "../../emulator/entraConnect";
-import { planData, SCRUBBING_SERVICES, SKU_FIXTURES } from "../../emulator/skus";
-import { DEPLOYER_ROLES } from "../../emulator/tenantPair";
 import { primarySmtp } from "../../lib/addresses/proxyAddresses";
-import { DirectoryClient, type DirectoryUser } from "../../lib/directory/client";
-import { Journal } from "../../lib/journal/journal";
-import { FileJournalStore } from "../../lib/journal/store";
+import type { DirectoryClient } from "../../lib/directory/client";
 import { createScratchOu, type ScratchOu } from "../support/directoryFixtures";
-import { PulumiStack, repoRoot, stackConfigFor } from "../support/pulumi";
-import { type SambaUnderTest, sambaOrSkip } from "../support/samba";
+import type { PulumiStack } from "../support/pulumi";
 import {
-  asEstate,
-  emulatedPair,
-  emulatorAdmin,
-  type TenantPairUnderTest,
-  workDir,
-} from "../support/tenantPairs";
+  declareUsers,
+  deltaSyncHook,
+  E5,
+  licensedBy as licensedIn,
+  reachBackConfig,
+  reachBackEstate,
+  reachBackStack,
+  reachBackTestUser,
+  SCRUBBING_PLANS,
+  stackJournal,
+  type ReachBackTestUser as TestUser,
+} from "../support/reachBack";
+import { type SambaUnderTest, sambaOrSkip } from "../support/samba";
+import { asEstate, emulatorAdmin, type TenantPairUnderTest } from "../support/tenantPairs";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
 type GraphJson = any;
-const E5 = SKU_FIXTURES.SPE_E5;
-const TARGET_DOMAIN = "contoso.example";
-const ROUTING_DOMAIN = "contoso.mail.onmicrosoft.com";
 const PROJECT = "reachback-test";
-
-/** The E5 plans the emulator knows to trigger proxy scrubbing: what a reach-back group disables. */
-const SCRUBBING_PLANS = E5.servicePlans
-  .filter((p) => {
-    const data = planData(p.servicePlanId);
-    return data !== undefined && SCRUBBING_SERVICES.has(data.service);
-  })
-  .map((p) => p.servicePlanId);
-
-interface TestUser {
-  name: string;
-  upn: string;
-  dn: string;
-  alias: string;
-  target: string;
-  routing: string;
-  before: DirectoryUser;
-  cloudId: string;
-}
 
 describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Connect)", function () {
   this.timeout(600_000);
@@ -77,11 +58,7 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
   let pending: TestUser;
 
   const graph = () => pair.graph("source");
-  const declare = (users: Array<Record<string, unknown>>) => {
-    const namespaced: Record<string, unknown> = { "entra-coexistence-test:users": users };
-    for (const [k, v] of Object.entries(config)) namespaced[`entra-coexistence:${k}`] = v;
-    writeFileSync(stack.configFile, JSON.stringify({ config: namespaced }, null, 2));
-  };
+  const declare = (users: Array<Record<string, unknown>>) => declareUsers(stack, config, users);
   const declared = (u: TestUser, extra: Record<string, unknown> = {}) => ({
     name: u.name,
     sourceUserPrincipalName: u.upn,
@@ -104,150 +81,29 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
     assert.ok(u, `${dn} is readable`);
     return u;
   };
-  const journal = async () => {
-    const store = new FileJournalStore(
-      path.join(stateDir, ".entra-coexistence", "journal", PROJECT, stack.name),
-      { project: PROJECT, stack: stack.name },
-    );
-    await store.open({ create: false });
-    return new Journal(store);
-  };
+  const journal = () => stackJournal(stateDir, PROJECT, stack);
 
-  /** A synced remote-mailbox user of the scratch OU, its target identity in the target tenant,
-   * and its membership of the original (Exchange-licensed) cloud group. */
-  async function testUser(
-    name: string,
-    dn: string,
-    join: (cloudId: string) => Promise<unknown> = (cloudId) =>
-      asEstate(pair, () =>
-        graph().post(`/groups/${originalGroup}/members/$ref`, {
-          "@odata.id": `${graph().baseUrl}v1.0/directoryObjects/${cloudId}`,
-        }),
-      ),
-  ): Promise<TestUser> {
-    const before = await adUser(dn);
-    const upn = before.userPrincipalName as string;
-    const alias = upn.split("@")[0];
-    const cloud = await graph().get<GraphJson>(`/users/${encodeURIComponent(upn)}?$select=id`);
-    const target = `${alias}@${TARGET_DOMAIN}`;
-    await emulatorAdmin(pair, "target", "POST", "/users", { userPrincipalName: target, mail: target });
-    await join(cloud.id);
-    return { name, upn, dn, alias, target, routing: `${alias}@${ROUTING_DOMAIN}`, before, cloudId: cloud.id };
-  }
-
-  /** Until Entra ID shows the user with the license of `group` active (licensing is asynchronous). */
-  async function licensedBy(id: string, group: string): Promise<void> {
-    for (let i = 0; i < 60; i++) {
-      const u = await cloudUser(id);
-      if (
-        u.licenseAssignmentStates?.some((s: GraphJson) => s.assignedByGroup === group && s.state === "Active")
-      )
-        return;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    assert.fail(`${id} never got the license of ${group}`);
-  }
+  /** A synced remote-mailbox user of a scratch OU with its target identity; in the original cloud
+   * group unless `join` puts it elsewhere. */
+  const testUser = (name: string, dn: string, join?: (cloudId: string) => Promise<unknown>) =>
+    reachBackTestUser({ pair, engine, ad, originalGroup, reachBackGroup }, name, dn, join);
+  const licensedBy = (id: string, group: string) => licensedIn(pair, id, group);
 
   before(async function () {
     samba = sambaOrSkip(this);
-    assert.ok(SCRUBBING_PLANS.length > 0, "the emulator knows E5's scrubbing plans");
-    pair = await emulatedPair([...DEPLOYER_ROLES, "User.Invite.All", "User.ReadWrite.All"], {
-      source: "fabrikam.example",
-      target: TARGET_DOMAIN,
-    });
-    const emulator = pair.emulator;
-    assert.ok(emulator);
-    const source = pair.connections.source.tenantId;
-    const target = pair.connections.target.tenantId;
+    // The users exist in AD before Entra Connect's first cycle, as in an estate.
     scratch = await createScratchOu(samba.admin(), "rbu");
     scratch2 = await createScratchOu(samba.admin(), "rbu2");
     scratch3 = await createScratchOu(samba.admin(), "rbu3");
     scratch4 = await createScratchOu(samba.admin(), "rbu4");
-    engine = emulator.attachEntraConnect(source, samba.admin({ baseDn: samba.fabrikamOu }));
-    // Seed 000: Microsoft blocks converting users that carry onPremisesUserPrincipalName; the
-    // estate's Connect rule leaves it empty (the precondition test turns it on for a moment).
-    await emulatorAdmin(pair, "source", "PATCH", "/entraConnect/settings", {
-      writeOnPremisesUserPrincipalName: false,
-    });
-    await engine.requestCycle();
-    // Automatic redemption on both sides (the coexistence stack's job; set here as the estate).
-    await asEstate(pair, async () => {
-      await pair.graph("source").post("/policies/crossTenantAccessPolicy/partners", {
-        tenantId: target,
-        automaticUserConsentSettings: { inboundAllowed: true, outboundAllowed: false },
-      });
-      await pair.graph("target").post("/policies/crossTenantAccessPolicy/partners", {
-        tenantId: source,
-        automaticUserConsentSettings: { inboundAllowed: false, outboundAllowed: true },
-      });
-      const lic = await graph().post<GraphJson>("/groups", {
-        displayName: "LIC-RB-E5",
-        mailEnabled: false,
-        mailNickname: "LIC-RB-E5",
-        securityEnabled: true,
-      });
-      originalGroup = lic.id;
-      await graph().post(`/groups/${originalGroup}/assignLicense`, {
-        addLicenses: [{ skuId: E5.skuId, disabledPlans: [] }],
-        removeLicenses: [],
-      });
-      const rb = await graph().post<GraphJson>("/groups", {
-        displayName: "LIC-RB-E5-ReachBack",
-        mailEnabled: false,
-        mailNickname: "LIC-RB-E5-ReachBack",
-        securityEnabled: true,
-      });
-      reachBackGroup = rb.id;
-      await graph().post(`/groups/${reachBackGroup}/assignLicense`, {
-        addLicenses: [{ skuId: E5.skuId, disabledPlans: SCRUBBING_PLANS }],
-        removeLicenses: [],
-      });
-    });
-    ad = new DirectoryClient(samba.admin());
+    ({ pair, engine, ad, originalGroup, reachBackGroup } = await reachBackEstate(samba));
     adele = await testUser("adele", scratch.userDn);
     refused = await testUser("refused", scratch.outsideUserDn);
     blocked = await testUser("blocked", scratch2.userDn);
     scrubbed = await testUser("scrubbed", scratch2.outsideUserDn);
     pending = await testUser("pending", scratch3.userDn);
-    await licensedBy(adele.cloudId, originalGroup);
-    await licensedBy(refused.cloudId, originalGroup);
-
-    const dir = workDir("program-reachback");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      path.join(dir, "Pulumi.yaml"),
-      [
-        `name: ${PROJECT}`,
-        "runtime:",
-        "  name: nodejs",
-        "  options:",
-        "    typescript: false",
-        `main: ${path.join(repoRoot, "dist/test/e2e/programs/reachBackUsers.js")}`,
-        "",
-      ].join("\n"),
-    );
-    const stackDir = workDir("stack-rbu");
-    stateDir = path.join(stackDir, "state");
-    stack = new PulumiStack(`rbu${Date.now().toString(36)}`, stackDir, dir);
-    await stack.init();
-    const hook = [
-      "curl --silent --show-error --fail-with-body",
-      `--cacert '${emulator.caCertPath}'`,
-      `-X POST -H 'x-emulator-admin-key: ${emulator.adminKey}'`,
-      `'${emulator.url}/_emulator/tenants/${source}/entraConnect/cycle'`,
-    ].join(" ");
-    config = {
-      ...stackConfigFor(pair),
-      activeDirectory: {
-        url: samba.connection.ldapsUrl,
-        caCertPath: samba.connection.caCertPath,
-        bindDn: samba.connection.serviceAccount.bindDn,
-        password: samba.connection.serviceAccount.password,
-        baseDn: samba.fabrikamOu,
-      },
-      entraConnect: { deltaSyncCommand: hook, syncTimeoutSeconds: 90, pollSeconds: 1, busyRetrySeconds: 1 },
-      reachBack: { licenseTimeoutSeconds: 90 },
-    };
+    ({ stack, stateDir } = await reachBackStack(PROJECT, "rbu"));
+    config = reachBackConfig(samba, pair, deltaSyncHook(pair));
   });
 
   after(async () => {

@@ -17,6 +17,19 @@ export interface PulumiResult {
   output: string;
 }
 
+/** A pulumi command started and not waited for (see PulumiStack.start). */
+export interface RunningPulumi {
+  /** The CLI's process id; it leads its own process group. */
+  pid: number;
+  /** Resolves when the CLI has exited (killed or not), with what it printed until then. */
+  done: Promise<PulumiResult>;
+  /** Output so far (stdout and stderr together). */
+  output(): string;
+  /** SIGKILL to the CLI and every process under it (language host, program, providers, the
+   * commands they run): what a crash of the machine leaves. Returns the processes killed. */
+  kill(): number[];
+}
+
 export class PulumiStack {
   readonly configFile: string;
   private readonly env: NodeJS.ProcessEnv;
@@ -103,8 +116,37 @@ export class PulumiStack {
 
   run(args: string[]): Promise<PulumiResult> {
     const full = [...args, "--non-interactive", "--stack", this.name];
-    if (!["stack", "config"].includes(args[0])) full.push("--config-file", this.configFile);
+    if (!["stack", "config", "cancel"].includes(args[0])) full.push("--config-file", this.configFile);
     return this.exec("pulumi", full);
+  }
+
+  /** Starts a pulumi command without waiting for it, in a process group of its own, so that a
+   * test can kill the CLI and everything it started at once, as a crash of the machine would. */
+  start(args: string[]): RunningPulumi {
+    const full = [...args, "--non-interactive", "--stack", this.name, "--config-file", this.configFile];
+    const child = spawn("pulumi", full, { cwd: this.projectDir, env: this.env, detached: true });
+    const pid = child.pid;
+    if (pid === undefined) throw new Error("pulumi could not be started");
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const done = new Promise<PulumiResult>((resolve, reject) => {
+      child.on("error", reject);
+      child.on("close", (code, signal) =>
+        resolve({ code: code ?? (signal ? -1 : 0), stdout, stderr, output: `${stdout}\n${stderr}` }),
+      );
+    });
+    return {
+      pid,
+      done,
+      output: () => `${stdout}\n${stderr}`,
+      kill: () => killTree(pid),
+    };
   }
 
   /** Runs our `coex` command line with this stack's environment. */
@@ -150,6 +192,45 @@ export class PulumiStack {
     const r = await this.expect(["stack", "export"]);
     return JSON.parse(r.stdout);
   }
+}
+
+/** Stops (SIGSTOP) the process and all its descendants until no new one appears, then SIGKILLs
+ * them all. Pulumi starts its plugins in process groups of their own (and the delta-sync hook runs
+ * detached), so killing the CLI's group alone would leave the provider running the procedure. */
+function killTree(root: number): number[] {
+  const stopped = new Set<number>();
+  for (;;) {
+    const children = new Map<number, number[]>();
+    const ps = spawnSync("ps", ["-e", "-o", "pid=,ppid="], { encoding: "utf8" });
+    for (const line of ps.stdout.trim().split("\n")) {
+      const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+      children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+    }
+    const tree: number[] = [];
+    const walk = (pid: number) => {
+      tree.push(pid);
+      for (const c of children.get(pid) ?? []) walk(c);
+    };
+    walk(root);
+    const fresh = tree.filter((p) => !stopped.has(p));
+    if (fresh.length === 0) break;
+    for (const p of fresh) {
+      stopped.add(p);
+      try {
+        process.kill(p, "SIGSTOP");
+      } catch {
+        // gone already
+      }
+    }
+  }
+  for (const p of stopped) {
+    try {
+      process.kill(p, "SIGKILL");
+    } catch {
+      // gone already
+    }
+  }
+  return [...stopped];
 }
 
 /** Stack configuration for a tenant pair, with optional overrides of crossTenantAccess. */
