@@ -692,8 +692,9 @@ describe("emulator: invitations of existing internal users to B2B collaboration 
 
   describe("the target tenant's estate through the admin API and Graph", () => {
     it("GET /domains lists the initial and the verified domains; a domain verified through the admin API appears", async () => {
-      const denied = await graphError(pair.graph("target").get("/domains"));
-      assert.equal(denied.status, 403, "the deployer has no Domain.Read.All");
+      const userReader = await appWith("user-reader", ["User.Read.All"], "target");
+      const denied = await graphError(userReader.get("/domains"));
+      assert.equal(denied.status, 403, "User.Read.All does not read domains");
       assert.equal(denied.code, "Authorization_RequestDenied");
       const domainReader = await appWith("domain-reader", ["Domain.Read.All"], "target");
       const added = `added-${randomUUID().slice(0, 6)}.example`;
