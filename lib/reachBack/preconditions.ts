@@ -4,8 +4,10 @@
 // line per user with the fix, and nothing is written. Tenant-wide facts (verified domains, the
 // automatic-redemption pairing) are read once; per-user facts once per user.
 import { domainOf } from "../addresses/proxyAddresses";
+import { readPartner } from "../crossTenantAccess/policyApi";
 import type { DirectoryClient } from "../directory/client";
-import { type GraphClient, odataString } from "../graph/client";
+import type { GraphClient } from "../graph/client";
+import { type CloudUser, findTargetUser, readMembershipGroup, readUser, verifiedDomains } from "./userApi";
 import type { ReachBackUserSpec } from "./userSchema";
 
 export interface PreconditionContext {
@@ -30,26 +32,6 @@ export function describeProblem(p: PreconditionProblem): string {
   return `${p.user}: ${p.problem}; ${p.fix}`;
 }
 
-interface GraphUser {
-  id: string;
-  userPrincipalName?: string;
-  userType?: string | null;
-  mail?: string | null;
-  onPremisesSyncEnabled?: boolean | null;
-  onPremisesUserPrincipalName?: string | null;
-  externalUserState?: string | null;
-}
-
-interface GraphGroup {
-  "@odata.type"?: string;
-  id: string;
-  displayName?: string;
-  assignedLicenses?: Array<{ skuId: string }>;
-}
-
-const SOURCE_SELECT =
-  "$select=id,userPrincipalName,userType,mail,onPremisesSyncEnabled,onPremisesUserPrincipalName,externalUserState";
-
 /** Users read at once: each costs three Graph reads and one LDAP search. */
 const USER_CONCURRENCY = 8;
 
@@ -59,11 +41,7 @@ export async function checkPreconditions(
   ctx: PreconditionContext,
 ): Promise<PreconditionProblem[]> {
   const problems: PreconditionProblem[] = [];
-  const verified = new Set(
-    (await ctx.source.list<{ id: string; isVerified?: boolean }>("/domains?$select=id,isVerified"))
-      .filter((d) => d.isVerified === true)
-      .map((d) => d.id.toLowerCase()),
-  );
+  const verified = new Set(await verifiedDomains(ctx.source));
   for (const p of await pairingProblems(ctx)) problems.push({ user: "(all users)", ...p });
   // A few users at a time, so that preview of a wave stays fast; the lines keep the list's order.
   const perUser: PreconditionProblem[][] = new Array(users.length);
@@ -80,19 +58,16 @@ export async function checkPreconditions(
 /** Automatic redemption needs both sides (seed 000): inbound in the source's entry for the
  * target, outbound in the target's entry for the source. */
 async function pairingProblems(ctx: PreconditionContext): Promise<Array<Omit<PreconditionProblem, "user">>> {
-  const entry = (graph: GraphClient, partner: string) =>
-    graph.getOptional<{
-      automaticUserConsentSettings?: { inboundAllowed?: boolean; outboundAllowed?: boolean };
-    }>(`/policies/crossTenantAccessPolicy/partners/${partner}`);
   const out: Array<Omit<PreconditionProblem, "user">> = [];
-  const inbound = (await entry(ctx.source, ctx.targetTenantId))?.automaticUserConsentSettings?.inboundAllowed;
+  const inbound = (await readPartner(ctx.source, ctx.targetTenantId))?.settings.automaticUserConsentSettings
+    ?.inboundAllowed;
   if (inbound !== true) {
     out.push({
       problem: `the source tenant does not allow automatic redemption inbound from the target ${ctx.targetTenantId}`,
       fix: "apply the coexistence stack (crossTenantAccess.automaticRedemption.sourceInbound: true) first",
     });
   }
-  const outbound = (await entry(ctx.target, ctx.sourceTenantId))?.automaticUserConsentSettings
+  const outbound = (await readPartner(ctx.target, ctx.sourceTenantId))?.settings.automaticUserConsentSettings
     ?.outboundAllowed;
   if (outbound !== true) {
     out.push({
@@ -120,9 +95,7 @@ async function userProblems(
     );
   }
 
-  const source = await ctx.source.getOptional<GraphUser>(
-    `/users/${encodeURIComponent(who)}?${SOURCE_SELECT}`,
-  );
+  const source = await readUser(ctx.source, who);
   if (!source) {
     add("does not exist in the source tenant", "check the UPN in the wave's list");
   } else {
@@ -146,13 +119,21 @@ async function userProblems(
     }
     problems.push(...(await licenseProblems(u, source, ctx)));
   }
+  if (u.mailboxMigration === "thirdParty") {
+    add(
+      'uses mailboxMigration "thirdParty" (seed 000, "Third-Party Mailbox Migration"), which this version does not handle yet',
+      "enable this user by hand as the seed describes, or leave them out of the list",
+    );
+  }
 
-  const target = (
-    await ctx.target.list<GraphUser>(
-      `/users?$filter=mail eq ${odataString(u.targetEmailAddress)}&$select=id,userPrincipalName,userType,mail,externalUserState`,
-    )
-  )[0];
-  if (!target) {
+  const found = await findTargetUser(ctx.target, u.targetEmailAddress);
+  const target = found[0];
+  if (found.length > 1) {
+    add(
+      `${found.length} users in the target tenant have the address ${u.targetEmailAddress}`,
+      "the target address must name one user: fix the duplicates in the target tenant",
+    );
+  } else if (!target) {
     add(
       `has no user with the address ${u.targetEmailAddress} in the target tenant`,
       "migrate the user (their target identity) before enabling reach-back, or correct targetEmailAddress",
@@ -181,27 +162,40 @@ async function userProblems(
   return problems;
 }
 
-/** Every license group of the user has a reach-back group in the mapping (or the user is already
- * in the reach-back group). */
+/** Every group the user is licensed by has a reach-back group in the mapping (or is one), and no
+ * license is assigned directly (not handled by this version yet). From the user's
+ * licenseAssignmentStates, which say which group assigns each license. */
 async function licenseProblems(
   u: ReachBackUserSpec,
-  source: GraphUser,
+  source: CloudUser,
   ctx: PreconditionContext,
 ): Promise<PreconditionProblem[]> {
-  const groups = await ctx.source.list<GraphGroup>(
-    `/users/${source.id}/memberOf?$select=id,displayName,assignedLicenses`,
+  const known = new Set(
+    [...Object.keys(u.licenseGroupMapping), ...Object.values(u.licenseGroupMapping)].map((g) =>
+      g.toLowerCase(),
+    ),
   );
-  const reachBack = new Set(Object.values(u.licenseGroupMapping).map((g) => g.toLowerCase()));
-  const mapped = new Set(Object.keys(u.licenseGroupMapping).map((g) => g.toLowerCase()));
   const out: PreconditionProblem[] = [];
-  for (const g of groups) {
-    if (g["@odata.type"] && g["@odata.type"] !== "#microsoft.graph.group") continue;
-    if ((g.assignedLicenses ?? []).length === 0) continue;
-    const id = g.id.toLowerCase();
-    if (mapped.has(id) || reachBack.has(id)) continue;
+  const direct = [
+    ...new Set(source.licenseAssignmentStates.filter((s) => s.assignedByGroup === null).map((s) => s.skuId)),
+  ];
+  if (direct.length > 0) {
     out.push({
       user: u.sourceUserPrincipalName,
-      problem: `is licensed by ${g.displayName ?? g.id} (${g.id}), which has no reach-back group in the mapping`,
+      problem: `is licensed directly (SKU ${direct.join(", ")}), which this version does not handle yet`,
+      fix: "move the user to a license group that has a reach-back mapping",
+    });
+  }
+  const groups = new Set(
+    source.licenseAssignmentStates
+      .map((s) => s.assignedByGroup)
+      .filter((g): g is string => g !== null && !known.has(g)),
+  );
+  for (const id of groups) {
+    const name = (await readMembershipGroup(ctx.source, id))?.displayName ?? id;
+    out.push({
+      user: u.sourceUserPrincipalName,
+      problem: `is licensed by ${name} (${id}), which has no reach-back group in the mapping`,
       fix: "run coex discover on the coexistence stack, review and apply it, so every license group has its reach-back group",
     });
   }
