@@ -147,7 +147,7 @@ async function reachBackUserProblems(config: StackConfig): Promise<string[]> {
         sourceTenantId: config.source.tenantId,
         targetTenantId: config.target.tenantId,
         ad,
-        userOus: config.automation?.userOus ?? [],
+        userOus: config.automation?.userOus,
       },
     );
     return problems.map(describeProblem);

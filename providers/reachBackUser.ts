@@ -114,6 +114,7 @@ async function withProcedure<T>(inputs: Inputs, work: (deps: ProcedureDeps) => P
         licenseTimeoutMs: config.reachBack.licenseTimeoutSeconds * 1000,
         syncTimeoutMs: config.entraConnect.syncTimeoutSeconds * 1000,
         pollMs: config.entraConnect.pollSeconds * 1000,
+        userOus: config.automation?.userOus,
       },
       log: (m) => pulumi.log.info(m),
     }),

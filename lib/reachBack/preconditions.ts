@@ -17,9 +17,16 @@ export interface PreconditionContext {
   targetTenantId: string;
   /** The source's AD through the delegated account; absent: the scope check is skipped and said. */
   ad?: DirectoryClient;
-  /** The OUs the automation's delegation covers (entra-coexistence:automation.userOus). */
-  userOus: readonly string[];
+  /** The OUs the automation's delegation covers (entra-coexistence:automation.userOus); absent
+   * when the stack declares no automation (the deploying account writes AD then). */
+  userOus?: readonly string[];
 }
+
+/** What the checks read of a user's declaration. */
+export type PreconditionUser = Pick<
+  ReachBackUserSpec,
+  "sourceUserPrincipalName" | "targetEmailAddress" | "mailboxMigration" | "licenseGroupMapping"
+>;
 
 /** One unmet precondition: which user, what is wrong, what to do. */
 export interface PreconditionProblem {
@@ -37,7 +44,7 @@ const USER_CONCURRENCY = 8;
 
 /** Every unmet precondition of every user; empty when all may go ahead. */
 export async function checkPreconditions(
-  users: readonly ReachBackUserSpec[],
+  users: readonly PreconditionUser[],
   ctx: PreconditionContext,
 ): Promise<PreconditionProblem[]> {
   const problems: PreconditionProblem[] = [];
@@ -79,7 +86,7 @@ async function pairingProblems(ctx: PreconditionContext): Promise<Array<Omit<Pre
 }
 
 async function userProblems(
-  u: ReachBackUserSpec,
+  u: PreconditionUser,
   ctx: PreconditionContext,
   verifiedInSource: ReadonlySet<string>,
 ): Promise<PreconditionProblem[]> {
@@ -152,11 +159,20 @@ async function userProblems(
         "is not found in Active Directory under the configured baseDn",
         "check the UPN and activeDirectory.baseDn",
       );
-    } else if (!ctx.userOus.some((ou) => inAd.dn.toLowerCase().endsWith(`,${ou.toLowerCase()}`))) {
-      add(
-        `is in ${inAd.dn}, outside the OUs the automation may write (${ctx.userOus.join("; ") || "none"})`,
-        "add the user's OU to automation.userOus (and apply the coexistence stack), or move the user",
-      );
+    } else {
+      const ous = ctx.userOus;
+      if (ous && !ous.some((ou) => inAd.dn.toLowerCase().endsWith(`,${ou.toLowerCase()}`))) {
+        add(
+          `is in ${inAd.dn}, outside the OUs the automation may write (${ous.join("; ") || "none"})`,
+          "add the user's OU to automation.userOus (and apply the coexistence stack), or move the user",
+        );
+      }
+      if (source?.onPremisesSyncEnabled === true && source.onPremisesImmutableId !== inAd.immutableId) {
+        add(
+          `the Entra ID user's onPremisesImmutableId (${source.onPremisesImmutableId}) is not the AD user's (${inAd.immutableId}, ${inAd.dn}): two users share the UPN`,
+          "fix the UPNs so that the AD user and the synced Entra ID user are the same person",
+        );
+      }
     }
   }
   return problems;
@@ -166,7 +182,7 @@ async function userProblems(
  * license is assigned directly (not handled by this version yet). From the user's
  * licenseAssignmentStates, which say which group assigns each license. */
 async function licenseProblems(
-  u: ReachBackUserSpec,
+  u: PreconditionUser,
   source: CloudUser,
   ctx: PreconditionContext,
 ): Promise<PreconditionProblem[]> {

@@ -7,26 +7,24 @@
 // The one rule above all: no user is left with the target address as primary SMTP. Whatever
 // fails after the swap (the sync wait, the invitation), the revert runs, and a revert that cannot
 // be written is reported as such, with the values to put back by hand.
-import { domainOf, hasAddress, primarySmtp, sameAddress } from "../addresses/proxyAddresses";
-import { readPartner } from "../crossTenantAccess/policyApi";
+import { hasAddress, primarySmtp, sameAddress } from "../addresses/proxyAddresses";
 import type { DirectoryClient, DirectoryUser, ExchangeAttributeChanges } from "../directory/client";
 import type { GraphClient } from "../graph/client";
 import { ConsistencyTimeoutError, eventually } from "../graph/consistency";
 import { type Journal, JournalCorruptError, type UserReport } from "../journal/journal";
 import type { GroupRef, OriginalValues, StepName, StepWrites } from "../journal/records";
 import { readGroup } from "../licensing/licenseGroupApi";
+import { checkPreconditions, type PreconditionProblem } from "./preconditions";
 import type { DeltaSyncTrigger } from "./syncHook";
 import {
   addCloudMember,
   type CloudUser,
-  findTargetUser,
   type GroupMembership,
   inviteInternalUser,
   memberOf,
   readMembershipGroup,
   readUser,
   removeCloudMember,
-  verifiedDomains,
 } from "./userApi";
 import type { ReachBackStep, ReachBackUserSpec } from "./userSchema";
 import {
@@ -59,6 +57,8 @@ export interface ProcedureSettings {
   licenseTimeoutMs: number;
   syncTimeoutMs: number;
   pollMs: number;
+  /** The OUs the automation's delegation covers; absent when the stack declares no automation. */
+  userOus?: readonly string[];
 }
 
 export interface ProcedureDeps {
@@ -206,7 +206,7 @@ class UserRun {
         `continuing from where AD and Entra ID are (the journal's last step: ${report.lastStep ?? "originals recorded"}${report.failure ? `; it failed at ${report.failure.step}` : ""})`,
       );
     } else {
-      await this.preconditions(ad, cloud);
+      await this.preconditions();
       this.step = "journaled";
       const recorded = await this.deps.journal.recordOriginal(
         this.user,
@@ -323,101 +323,29 @@ class UserRun {
 
   // --- 1. preconditions ------------------------------------------------------------------
 
-  private async preconditions(ad: DirectoryUser, cloud: CloudUser): Promise<void> {
-    const { source, target, settings } = this.deps;
-    const problems: string[] = [];
-    const check = async (what: string, run: () => Promise<void>) => {
-      try {
-        await run();
-      } catch (e) {
-        problems.push(`could not check ${what}: ${reasonOf(e)}`);
-      }
-    };
-    if (cloud.onPremisesSyncEnabled !== true) {
-      problems.push(
-        "is not synced from AD (onPremisesSyncEnabled is not true): reach-back is enabled on users Entra Connect syncs",
-      );
-    } else if (cloud.onPremisesImmutableId !== ad.immutableId) {
-      problems.push(
-        `the Entra ID user's onPremisesImmutableId (${cloud.onPremisesImmutableId}) is not the AD user's (${ad.immutableId}, ${ad.dn}): two users share the UPN; fix the UPNs`,
+  /** The checks preview runs (preconditions.ts), read again now: the systems may have changed
+   * since the preview. */
+  private async preconditions(): Promise<void> {
+    const { source, target, ad, settings } = this.deps;
+    let problems: PreconditionProblem[];
+    try {
+      problems = await checkPreconditions([this.spec], {
+        source,
+        target,
+        ad,
+        sourceTenantId: settings.sourceTenantId,
+        targetTenantId: settings.targetTenantId,
+        userOus: settings.userOus,
+      });
+    } catch (e) {
+      throw new PreconditionError(this.user, [`could not check the preconditions: ${reasonOf(e)}`]);
+    }
+    if (problems.length > 0) {
+      throw new PreconditionError(
+        this.user,
+        problems.map((p) => `${p.problem}: ${p.fix}`),
       );
     }
-    if (cloud.onPremisesUserPrincipalName) {
-      problems.push(
-        `carries onPremisesUserPrincipalName (${cloud.onPremisesUserPrincipalName}): Microsoft blocks converting such users to B2B ` +
-          '("Invite internal users to B2B collaboration"); change the Entra Connect sync rule that writes it so that it stays empty for the users in scope, run a sync, then run again',
-      );
-    }
-    if (this.spec.mailboxMigration === "thirdParty") {
-      problems.push(
-        'mailboxMigration "thirdParty" (seed 000, "Third-Party Mailbox Migration") is not handled by this version yet: enable this user by hand as the seed describes',
-      );
-    }
-    await check("the source tenant's domains (GET /domains, Domain.Read.All)", async () => {
-      const domain = domainOf(this.target);
-      if ((await verifiedDomains(source)).includes(domain)) {
-        problems.push(
-          `the target address ${this.target} is in ${domain}, a domain verified in the source tenant: B2B needs an address the source does not own; give the user's address in the target tenant`,
-        );
-      }
-    });
-    await check("the target user (GET /users in the target tenant, User.Read.All)", async () => {
-      const found = await findTargetUser(target, this.target);
-      if (found.length === 0) {
-        problems.push(
-          `no user in the target tenant has ${this.target} as mail or UPN: migrate the user first (the target identity must exist)`,
-        );
-      } else if (found.length > 1) {
-        problems.push(
-          `${found.length} users in the target tenant have mail ${this.target}: it must name one user`,
-        );
-      } else {
-        const t = found[0];
-        if (t.externalUserState !== null || t.userType === "Guest" || t.userPrincipalName.includes("#EXT#")) {
-          problems.push(
-            `the target user ${t.userPrincipalName} is an external user in the target tenant (userType ${t.userType}, externalUserState ${t.externalUserState}): ` +
-              "convert it to an internal member first (seed 000: otherwise automatic redemption does not work and the user must accept the invitation by hand)",
-          );
-        }
-      }
-    });
-    await check("automatic redemption (the partner entries, Policy.Read.All)", async () => {
-      const inbound = (await readPartner(source, settings.targetTenantId))?.settings
-        .automaticUserConsentSettings?.inboundAllowed;
-      const outbound = (await readPartner(target, settings.sourceTenantId))?.settings
-        .automaticUserConsentSettings?.outboundAllowed;
-      if (inbound !== true) {
-        problems.push(
-          "the source tenant does not allow automatic redemption inbound from the target tenant: set crossTenantAccess.automaticRedemption.sourceInbound in the coexistence stack and run it first",
-        );
-      }
-      if (outbound !== true) {
-        problems.push(
-          "the target tenant does not allow automatic redemption outbound to the source tenant: set crossTenantAccess.automaticRedemption.targetOutbound in the coexistence stack and run it first",
-        );
-      }
-    });
-    const known = new Set([...Object.keys(this.mapping), ...Object.values(this.mapping)]);
-    const direct = cloud.licenseAssignmentStates.filter((s) => s.assignedByGroup === null);
-    if (direct.length > 0) {
-      problems.push(
-        `is licensed directly (SKU ${[...new Set(direct.map((s) => s.skuId))].join(", ")}): directly licensed users are not handled by this version yet; move the user to a license group that has a reach-back mapping`,
-      );
-    }
-    const unmapped = [
-      ...new Set(
-        cloud.licenseAssignmentStates
-          .map((s) => s.assignedByGroup)
-          .filter((g): g is string => g !== null && !known.has(g)),
-      ),
-    ];
-    for (const g of unmapped) {
-      const name = (await readMembershipGroup(source, g).catch(() => undefined))?.displayName ?? g;
-      problems.push(
-        `is licensed by the group ${name} (${g}), which has no reach-back mapping: its plans may trigger proxy scrubbing; add it to licenseGroupMapping (coex discover, then the coexistence stack) or take the user out of it`,
-      );
-    }
-    if (problems.length > 0) throw new PreconditionError(this.user, problems);
   }
 
   // --- 2. journal ------------------------------------------------------------------------
