@@ -15,6 +15,7 @@
 //   is beta only).
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { sameAddress } from "../lib/addresses/proxyAddresses";
 import { findProjectDir } from "../lib/config/stackConfig";
 import type { Journal } from "../lib/journal/journal";
 import { currentBackendUrl, journalLocation, openJournal, projectNameOf } from "../lib/journal/location";
@@ -150,8 +151,8 @@ const defined = defineProvider<typeof reachBackUserInputsSchema, Expected, Found
   }),
   expected: { keys: EXPECTED_KEYS, of: (i) => declaredLive(i.coexRoutingAddress) },
   observed: EXPECTED_KEYS,
-  // Another source user is another enablement. (A new target address would need the invitation
-  // reset: refused in update rather than replaced.)
+  // Another source user is another enablement. A new target address is an update: the user's
+  // B2B link is reset to the new identity.
   replaceOn: ["sourceUserPrincipalName"],
   describeReplace: (olds) =>
     `${olds.sourceUserPrincipalName} is let go as delete does (${olds.rollbackOnDelete ? "rolled back from the journal" : "left enabled"}); the new user is enabled`,
@@ -187,17 +188,14 @@ const defined = defineProvider<typeof reachBackUserInputsSchema, Expected, Found
   },
 
   async update(_id, olds, news) {
-    if (olds.targetEmailAddress.toLowerCase() !== news.targetEmailAddress.toLowerCase()) {
-      throw new Error(
-        `${news.sourceUserPrincipalName}: the target address changed from ${olds.targetEmailAddress} to ${news.targetEmailAddress}, ` +
-          "but the user is already invited as the old one; re-inviting (resetRedemption) is not handled by this version: " +
-          "keep the old address, or reset the redemption by hand and declare the user again",
-      );
-    }
+    // A new target address: the B2B link is reset and made to the new identity (resetRedemption).
+    const previousTarget = sameAddress(olds.targetEmailAddress, news.targetEmailAddress)
+      ? undefined
+      : olds.targetEmailAddress;
     // Only the delete option changed, and the user reads as declared: nothing to do.
     const compared = (Object.keys(news) as (keyof typeof news)[]).filter((k) => k !== "rollbackOnDelete");
     if (compared.every((k) => JSON.stringify(olds[k]) === JSON.stringify(news[k]))) return undefined;
-    await withProcedure(news, (deps) => enableReachBack(deps, news));
+    await withProcedure(news, (deps) => enableReachBack(deps, news, { previousTarget }));
     return undefined;
   },
 

@@ -12,7 +12,7 @@ import type { DirectoryClient, DirectoryUser, ExchangeAttributeChanges } from ".
 import type { GraphClient } from "../graph/client";
 import { ConsistencyTimeoutError, eventually } from "../graph/consistency";
 import { type Journal, JournalCorruptError, type UserReport } from "../journal/journal";
-import type { GroupRef, OriginalValues, StepName, StepWrites } from "../journal/records";
+import type { GroupRef, JournalRecord, OriginalValues, StepName, StepWrites } from "../journal/records";
 import { readGroup } from "../licensing/licenseGroupApi";
 import { checkPreconditions, type PreconditionProblem } from "./preconditions";
 import type { DeltaSyncTrigger } from "./syncHook";
@@ -133,8 +133,18 @@ const same = (a: string | null | undefined, b: string | null | undefined) =>
   a == null || b == null ? a == null && b == null : sameAddress(a, b);
 
 /** Runs the procedure for one user; see the file's comment. */
-export function enableReachBack(deps: ProcedureDeps, spec: UserSpec): Promise<ProcedureResult> {
-  return new UserRun(deps, spec).enable();
+export function enableReachBack(
+  deps: ProcedureDeps,
+  spec: UserSpec,
+  options: EnableOptions = {},
+): Promise<ProcedureResult> {
+  return new UserRun(deps, spec, options).enable();
+}
+
+export interface EnableOptions {
+  /** The target address the user was declared with before (an update changed it): the B2B link
+   * to that identity is reset and made to the new one (resetRedemption). */
+  previousTarget?: string;
 }
 
 /** Puts AD attributes and license groups back as the journal found them (rollbackOnDelete). The
@@ -160,9 +170,16 @@ class UserRun {
   /** Set by the swap: Entra ID's last sync of the user before it, and when it was written. */
   private swapWritten?: { lastSyncBefore: string | null; at: number };
 
+  /** Set when the user is linked as another address than the declared one: the invitation is
+   * sent again with resetRedemption, and this address leaves the user's proxyAddresses. */
+  private relinkFrom?: string;
+  /** Whether the invitation must reset an existing B2B link. */
+  private reset = false;
+
   constructor(
     private readonly deps: ProcedureDeps,
     private readonly spec: UserSpec,
+    private readonly options: EnableOptions = {},
   ) {
     this.user = spec.sourceUserPrincipalName;
     this.target = spec.targetEmailAddress;
@@ -183,7 +200,9 @@ class UserRun {
     const report = await this.report();
     const { ad, cloud } = await this.readUserPair();
     const groups = await memberOf(this.deps.source, cloud.id);
-    if (report.state !== "in-progress" && this.isEnabled(adAttributesOf(ad), cloud, groups)) {
+    const invitation = lastInvitation(report.records);
+    this.planRelink(invitation, adAttributesOf(ad), cloud);
+    if (report.state !== "in-progress" && !this.reset && this.isEnabled(adAttributesOf(ad), cloud, groups)) {
       // Enabled before (by hand, by another stack, or by this one before its state was lost):
       // taken as it is, nothing written.
       const redemption = redemptionOf(cloud) as Redemption;
@@ -227,7 +246,12 @@ class UserRun {
       this.step = "addressSwapped";
       await this.convertToMailUser();
       const now = await this.cloudUser();
-      if (redemptionOf(now) === undefined) {
+      if (redemptionOf(now) === undefined || this.reset) {
+        if (this.reset) {
+          this.log(
+            `linked to B2B as ${this.relinkFrom ?? "an address the journal names as unconfirmed"}: the invitation is sent again as ${this.target} with resetRedemption`,
+          );
+        }
         await this.swap();
         this.step = "synced";
         await this.waitForSwap();
@@ -319,6 +343,41 @@ class UserRun {
       !same(cloud.mail, this.target) &&
       mappedGroups(groups, this.mapping).originalsIn.length === 0
     );
+  }
+
+  /** Decides whether the invitation resets an existing B2B link: the user is linked, and the
+   * journal's last invitation was sent as another address (the declaration changed), or as this
+   * one by a run that did not go on after it (the invitation may not have been sent). A link the
+   * journal knows nothing of, without the target address among the user's addresses, may be to
+   * another identity: refused rather than guessed. */
+  private planRelink(
+    invitation: LastInvitation | undefined,
+    ad: ReturnType<typeof adAttributesOf>,
+    cloud: CloudUser,
+  ): void {
+    const linked = redemptionOf(cloud) !== undefined;
+    const previous = this.options.previousTarget;
+    if (invitation?.address && !same(invitation.address, this.target)) {
+      this.relinkFrom = invitation.address;
+    } else if (previous && !same(previous, this.target) && !invitation?.address) {
+      this.relinkFrom = previous;
+    }
+    if (!linked) return;
+    if (this.relinkFrom) {
+      this.reset = true;
+      return;
+    }
+    if (invitation?.address && !invitation.answered) {
+      this.reset = true;
+      return;
+    }
+    if (!invitation?.address && !hasAddress(ad.proxyAddresses, this.target)) {
+      throw new PreconditionError(this.user, [
+        `is already linked to B2B (${describeB2b(cloud)}), but this stack's journal has no invitation of it, and ${this.target} is not among its addresses: ` +
+          "it may be linked to another identity; check the user's B2B link in the source tenant, then either add " +
+          `smtp:${this.target} as a secondary address in AD if the link is to that identity, or reset its redemption by hand (Graph: POST /invitations with resetRedemption) and run again`,
+      ]);
+    }
   }
 
   // --- 1. preconditions ------------------------------------------------------------------
@@ -637,15 +696,19 @@ class UserRun {
   // --- 6. invite -------------------------------------------------------------------------
 
   private async invite(): Promise<void> {
-    await this.record("invite.sent");
+    // The address in the note: a later run tells from it whom the user was invited as.
+    await this.record("invite.sent", undefined, `as ${this.target}${this.reset ? " (resetRedemption)" : ""}`);
     this.wrote = true;
     const answer = await inviteInternalUser(
       this.deps.source,
       this.cloudId,
       this.target,
       this.deps.settings.inviteRedirectUrl,
+      { resetRedemption: this.reset },
     );
-    this.log(`invited to B2B collaboration as ${this.target} (invitation ${answer.status})`);
+    this.log(
+      `${this.reset ? "invitation reset and sent again" : "invited to B2B collaboration"} as ${this.target} (invitation ${answer.status})`,
+    );
   }
 
   // --- 7. revert -------------------------------------------------------------------------
@@ -663,7 +726,11 @@ class UserRun {
         const linked =
           redemptionOf(await this.cloudUser().catch(() => ({ externalUserState: null }))) !== undefined;
         if (targetIsPrimary(ad, this.target)) {
-          const w = revertedAddresses(ad.proxyAddresses, original, this.target);
+          // After a re-link the old target address leaves: it names an identity the user no longer has.
+          const now = this.relinkFrom
+            ? withoutAddress(ad.proxyAddresses, this.relinkFrom)
+            : ad.proxyAddresses;
+          const w = revertedAddresses(now, original, this.target);
           await this.recordRevert(w);
           this.log(`mail and primary SMTP back to ${w.mail ?? "(none)"}; ${this.target} kept as a secondary`);
           await this.write(w);
@@ -959,4 +1026,36 @@ function verifiedState(report: UserReport, adopted: string | undefined): string 
     return `${last.note}, as verified on ${last.at.slice(0, 10)}`;
   }
   return adopted;
+}
+
+interface LastInvitation {
+  /** The address it was sent as (from the record's note; older records have none). */
+  address?: string;
+  /** Whether the run that sent it wrote another record after it, other than its failure: the
+   * invitation was answered. */
+  answered: boolean;
+}
+
+/** The journal's last invitation of the user, in its records' order. */
+export function lastInvitation(records: readonly JournalRecord[]): LastInvitation | undefined {
+  let at = -1;
+  for (let i = records.length - 1; i >= 0; i--) {
+    const r = records[i];
+    if (r.kind === "step" && r.step === "invite.sent") {
+      at = i;
+      break;
+    }
+  }
+  if (at < 0) return undefined;
+  const sent = records[at] as Extract<JournalRecord, { kind: "step" }>;
+  const address = /^as (\S+)/.exec(sent.note ?? "")?.[1];
+  const answered = records
+    .slice(at + 1)
+    .some((r) => r.runId === sent.runId && !(r.kind === "failed" && r.step === "invite.sent"));
+  return { address, answered };
+}
+
+/** The list without the address (any prefix type's SMTP entry of it). */
+function withoutAddress(proxies: readonly string[], address: string): string[] {
+  return proxies.filter((p) => !/^smtp:/i.test(p) || !sameAddress(p.slice(5), address));
 }

@@ -173,6 +173,7 @@ export async function inviteInternalUser(
   userId: string,
   address: string,
   redirectUrl: string,
+  options: { resetRedemption?: boolean } = {},
 ): Promise<InvitationAnswer> {
   const answer = await graph.post<Record<string, unknown>>(
     "/invitations",
@@ -181,19 +182,24 @@ export async function inviteInternalUser(
       inviteRedirectUrl: redirectUrl,
       sendInvitationMessage: false,
       invitedUser: { id: userId },
+      // A new target identity: the link to the old one is dropped (needs User.ReadWrite.All).
+      ...(options.resetRedemption ? { resetRedemption: true } : {}),
     },
     {
-      retry: {
-        lookup: () =>
-          lookUp(
-            `the invitation of ${userId}`,
-            async () => {
-              const u = await readUser(graph, userId);
-              return u?.externalUserState ? { id: null, status: u.externalUserState } : undefined;
-            },
-            graph.consistency,
-          ),
-      },
+      // A reset sent twice resets twice, harmlessly; a first invitation shows in the user.
+      retry: options.resetRedemption
+        ? "idempotent"
+        : {
+            lookup: () =>
+              lookUp(
+                `the invitation of ${userId}`,
+                async () => {
+                  const u = await readUser(graph, userId);
+                  return u?.externalUserState ? { id: null, status: u.externalUserState } : undefined;
+                },
+                graph.consistency,
+              ),
+          },
     },
   );
   return { id: (answer.id as string | undefined) ?? null, status: String(answer.status ?? "") };

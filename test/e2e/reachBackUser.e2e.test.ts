@@ -26,6 +26,7 @@ import {
   reachBackTestUser,
   SCRUBBING_PLANS,
   stackJournal,
+  TARGET_DOMAIN,
   type ReachBackTestUser as TestUser,
 } from "../support/reachBack";
 import { type SambaUnderTest, sambaOrSkip } from "../support/samba";
@@ -380,6 +381,48 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
     } finally {
       await emulatorAdmin(pair, "source", "PATCH", "/invitations", { automaticRedemption: "immediate" });
     }
+  });
+
+  it("a new target address resets the B2B link to the new identity (resetRedemption); the old address leaves", async () => {
+    const moved = await testUser("moved", scratch3.outsideUserDn);
+    declare([declared(adele), declared(pending), declared(moved)]);
+    await stack.expect(["up", "--yes"]);
+    assert.equal((await cloudUser(moved.cloudId)).externalUserState, "Accepted");
+    // The user's identity in the target turned out to be another one.
+    const newTarget = `${moved.alias}.new@${TARGET_DOMAIN}`;
+    await emulatorAdmin(pair, "target", "POST", "/users", { userPrincipalName: newTarget, mail: newTarget });
+    declare([declared(adele), declared(pending), { ...declared(moved), targetEmailAddress: newTarget }]);
+    const preview = await stack.expect(["preview", "--diff"]);
+    assert.match(preview.output, /targetEmailAddress/);
+    const since = logLength();
+    const up = await stack.expect(["up", "--yes"]);
+    assert.match(up.output, /invitation reset and sent again as/);
+    const invitations = writesSince(since).filter((r) => r.path.startsWith("/v1.0/invitations"));
+    assert.equal(invitations.length, 1, "one invitation");
+    const inv = ((await emulatorAdmin(pair, "source", "GET", "/invitations")) as GraphJson).byUser[
+      moved.cloudId
+    ];
+    assert.equal(inv.invitedUserEmailAddress, newTarget);
+    assert.equal(inv.resetRedemption, true);
+    const cloud = await cloudUser(moved.cloudId);
+    assert.equal(cloud.externalUserState, "Accepted", "redeemed again, as the new identity");
+    const u = await adUser(moved.dn);
+    assert.equal(u.mail, moved.before.mail);
+    assert.deepEqual(
+      u.proxyAddresses,
+      [...moved.before.proxyAddresses, `smtp:${newTarget}`],
+      "the original addresses, the new target as a secondary, the old target gone",
+    );
+    const report = await (await journal()).report(moved.upn);
+    assert.equal(report.state, "completed");
+    assert.equal(
+      report.found?.original.ad.attributes.mail,
+      moved.before.mail,
+      "the originals are still the ones found before the first run",
+    );
+    const again = logLength();
+    await stack.expect(["up", "--yes", "--refresh"]);
+    assert.deepEqual(writesSince(again), [], "a second up writes nothing");
   });
 
   it("rollbackOnDelete puts AD attributes and license groups back from the journal; the B2B link stays", async () => {
