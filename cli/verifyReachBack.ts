@@ -175,6 +175,8 @@ export async function verifyUser(
     rows.push({ user: upn, step, check, result, detail, ...(result === "fail" && fix ? { fix } : {}) });
   const upAgain = `run \`pulumi up --refresh --stack ${ctx.stack}\`: the procedure puts back what it owns and continues from where AD and Entra ID are`;
   const notDeclared = `the user is not declared in stack ${ctx.stack} (no ReachBackUser in its state, not in entra-coexistence:reachBack.users)`;
+  // In the rows: the heading says it in full.
+  const undeclared = "not declared in the stack";
   const declareIt = `declare the user in entra-coexistence:reachBack.users and run \`pulumi up --stack ${ctx.stack}\``;
 
   // 1. The procedure ran to its end (the journal's state).
@@ -193,7 +195,7 @@ export async function verifyUser(
       decl?.adopted ? "skipped" : "fail",
       decl?.adopted
         ? "found already enabled when the stack took it over: the journal has no run of this stack for the user"
-        : `never processed by stack ${ctx.stack}: the journal has no records for ${user}${decl ? "" : `; ${notDeclared}`}`,
+        : `never processed by stack ${ctx.stack}: the journal has no records for ${user}${decl ? "" : `; ${undeclared}`}`,
       decl ? `run \`pulumi up --stack ${ctx.stack}\`` : declareIt,
     );
   } else if (report.state === "completed") {
@@ -238,7 +240,7 @@ export async function verifyUser(
       2,
       "original license group left",
       "fail",
-      `unknown: ${notDeclared} and the journal has no original groups`,
+      `unknown: ${undeclared}, and the journal has no original groups`,
       declareIt,
     );
   } else if (stillIn.length > 0) {
@@ -279,7 +281,7 @@ export async function verifyUser(
       2,
       "reach-back license group joined",
       "fail",
-      decl ? "in none of the mapping's reach-back groups" : `unknown: ${notDeclared}`,
+      decl ? "in none of the mapping's reach-back groups" : `unknown: ${undeclared}`,
       decl ? upAgain : declareIt,
     );
   } else if (missing.length > 0) {
@@ -340,14 +342,14 @@ export async function verifyUser(
       isMailUser(ad)
         ? "msExchRecipientDisplayType 6, msExchRecipientTypeDetails 128, msExchRemoteRecipientType not set"
         : `AD has ${recipientTypeOf(ad)}; wanted msExchRecipientDisplayType 6, msExchRecipientTypeDetails 128, msExchRemoteRecipientType not set`,
-      upAgain,
+      decl ? upAgain : declareIt,
     );
     if (!decl)
       row(
         3,
         "AD targetAddress",
         "fail",
-        `targetAddress is ${ad.targetAddress ?? "not set"}; the routing address is unknown: ${notDeclared}`,
+        `targetAddress is ${ad.targetAddress ?? "not set"}; the routing address is unknown: ${undeclared}`,
         declareIt,
       );
     else {
@@ -413,7 +415,7 @@ export async function verifyUser(
       5,
       "AD primary reverted",
       "fail",
-      `primary SMTP ${primarySmtp(ad.proxyAddresses) ?? "(none)"}; the target address is unknown: ${notDeclared}`,
+      `primary SMTP ${primarySmtp(ad.proxyAddresses) ?? "(none)"}; the target address is unknown: ${undeclared}`,
       declareIt,
     );
   else if (!originalAttrs) {
@@ -531,6 +533,13 @@ export function formatChecks(rows: ReachBackCheck[]): string[] {
   );
 }
 
+/** "a@x (check, check); b@x (check)". */
+function byUser(rows: readonly ReachBackCheck[]): string {
+  const checks = new Map<string, string[]>();
+  for (const r of rows) checks.set(r.user, [...(checks.get(r.user) ?? []), r.check]);
+  return [...checks].map(([user, names]) => `${user} (${names.join(", ")})`).join("; ");
+}
+
 /** The stack pulumi has selected, when --stack is not given. */
 function selectedStack(): string {
   const r = spawnSync("pulumi", ["stack", "--show-name", "--non-interactive"], {
@@ -621,7 +630,7 @@ export async function verifyReachBackCommand(
     print(
       failed.length === 0
         ? `all ${all.length} checks passed for ${checked} user(s)${extras.length ? ` (${extras.join(", ")})` : ""}`
-        : `${failed.length} of ${all.length} checks failed: ${[...new Set(failed.map((r) => `${r.user} ${r.check}`))].join(", ")}`,
+        : `${failed.length} of ${all.length} checks failed: ${byUser(failed)}`,
     );
     if (unknown.length > 0) {
       print(`${unknown.length} user(s) not checked: not in the source tenant`);

@@ -143,7 +143,7 @@ describe("e2e: coex verify-reach-back (verifyReachBack) on users enabled through
       const row = rows.get("AD targetAddress")?.text ?? "";
       assert.match(row, new RegExp(`targetAddress is not set, not SMTP:${adele.routing}`));
       assert.match(row, /fix: run `pulumi up --refresh --stack test-vrb/);
-      assert.match(out, /1 of 10 checks failed: .* AD targetAddress/);
+      assert.match(out, new RegExp(`^1 of 10 checks failed: ${adele.upn} \\(AD targetAddress\\)$`, "m"));
     } finally {
       await ad.writeExchangeAttributes(adele.dn, { targetAddress: `SMTP:${adele.routing}` });
     }
