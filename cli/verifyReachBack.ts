@@ -605,6 +605,8 @@ export async function verifyReachBackCommand(
     };
     const all: ReachBackCheck[] = [];
     const unknown: string[] = [];
+    // Users whose reading failed (a network or permission error): the others are still checked.
+    const unreadable: string[] = [];
     for (const upn of users) {
       try {
         const { heading, rows } = await verifyUser(ctx, upn, once);
@@ -613,9 +615,9 @@ export async function verifyReachBackCommand(
         print("");
         all.push(...rows);
       } catch (e) {
-        if (!(e instanceof VerifyUsageError)) throw e;
-        unknown.push(e.message);
-        print(e.message);
+        if (e instanceof VerifyUsageError) unknown.push(e.message);
+        else unreadable.push(upn);
+        print(e instanceof VerifyUsageError ? e.message : `${upn}: could not be checked: ${reason(e)}`);
         print("");
       }
     }
@@ -632,11 +634,13 @@ export async function verifyReachBackCommand(
         ? `all ${all.length} checks passed for ${checked} user(s)${extras.length ? ` (${extras.join(", ")})` : ""}`
         : `${failed.length} of ${all.length} checks failed: ${byUser(failed)}`,
     );
+    if (unreadable.length > 0)
+      print(`${unreadable.length} user(s) could not be checked: ${unreadable.join(", ")}`);
     if (unknown.length > 0) {
       print(`${unknown.length} user(s) not checked: not in the source tenant`);
       return 2;
     }
-    return failed.length === 0 ? 0 : 1;
+    return failed.length === 0 && unreadable.length === 0 ? 0 : 1;
   } catch (e) {
     if (e instanceof VerifyUsageError) {
       print(`coex verify-reach-back: ${e.message}`);

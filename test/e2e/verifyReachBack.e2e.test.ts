@@ -117,8 +117,14 @@ describe("e2e: coex verify-reach-back (verifyReachBack) on users enabled through
     await pair?.close();
   });
 
-  it("passes every check of seed 000's test on a user pulumi up enabled (exit 0)", async () => {
+  it("passes every check of seed 000's test on a user pulumi up enabled (exit 0), writing nothing", async () => {
+    const since = pair.emulator?.http.log.length ?? 0;
+    const usn = (await ad.getUser(adele.dn))?.usnChanged;
     const { rows, out } = await verified(adele, 0);
+    const writes = (pair.emulator?.http.log ?? []).slice(since).filter((r) => r.method !== "GET");
+    assert.deepEqual(writes, [], "read-only in both tenants");
+    assert.ok(since > 0 && (pair.emulator?.http.log.length ?? 0) > since, "it read the tenants");
+    assert.equal((await ad.getUser(adele.dn))?.usnChanged, usn, "nothing written to AD");
     assert.deepEqual(failing(rows), [], out);
     for (const [check, row] of rows) assert.equal(row.result, "pass", `${check}: ${out}`);
     assert.match(out, new RegExp(`target ${adele.target}, routing ${adele.routing}`));
