@@ -11,6 +11,9 @@
 //     Compares both tenants with the declared state without writing anything (pulumi refresh
 //     --preview-only --expect-no-changes --diff). Exit 0: no drift; 7: drift, with the settings
 //     that differ; anything else: the check itself failed.
+//   coex verify-reach-back <user...> [--stack <name>] [--config-file <file>]
+//     Seed 000's test "Verify B2B Reach-Back Automation" on processed users, read-only (see
+//     cli/verifyReachBack.ts). Exit 0: all pass; 1: a check failed; 2: usage or configuration.
 //   coex journal list --stack <name> [--config-file <file>]
 //   coex journal show <user> --stack <name> [--config-file <file>]
 //     The stack's journal of per-user original values and steps (see cli/journal.ts).
@@ -21,6 +24,7 @@ import { discover } from "./discover";
 import { journalListCommand, journalShowCommand } from "./journal";
 import { verifyAccessCommand } from "./verifyAccess";
 import { verifyCommand } from "./verifyLicenseGroups";
+import { verifyReachBackCommand } from "./verifyReachBack";
 
 /** The changed settings in pulumi's --diff output, as "resource: property: old => new". A list
  * of plain values is compared as a whole, whatever the positions (pulumi pairs items by index, so
@@ -182,6 +186,22 @@ program
     process.exitCode = await verifyAccessCommand({ stack: opts.stack, configFile: opts.configFile }, (l) =>
       process.stdout.write(`${l}\n`),
     );
+  });
+
+program
+  .command("verify-reach-back")
+  .description(
+    "seed 000's test on processed users: license groups, AD attributes, revert, B2B link (read-only)",
+  )
+  .argument("<user...>", "the users' source user principal names")
+  .option("-s, --stack <name>", "the stack that enabled them (default: the selected stack)")
+  .option("--config-file <file>", "use this stack configuration file")
+  // A usage error exits 2, as the command's configuration errors do.
+  .exitOverride((e) => {
+    process.exit(e.exitCode === 0 ? 0 : 2);
+  })
+  .action(async (users: string[], opts: { stack?: string; configFile?: string }) => {
+    process.exitCode = await verifyReachBackCommand(users, opts, (l) => process.stdout.write(`${l}\n`));
   });
 
 const journal = program

@@ -20,7 +20,7 @@ type Print = (line: string) => void;
 
 /** Exit codes: 0 shown, 1 not found or not readable, 2 shown but the journal has damaged records. */
 export async function journalShowCommand(ref: StackRef, user: string, print: Print): Promise<number> {
-  const opened = await open(ref, print);
+  const opened = await openStackJournal(ref, print);
   if (!opened) return 1;
   const report = await opened.journal.report(user);
   if (report.records.length === 0 && report.problems.length === 0 && report.interrupted.length === 0) {
@@ -35,7 +35,7 @@ export async function journalShowCommand(ref: StackRef, user: string, print: Pri
 }
 
 export async function journalListCommand(ref: StackRef, print: Print): Promise<number> {
-  const opened = await open(ref, print);
+  const opened = await openStackJournal(ref, print);
   if (!opened) return 1;
   const users = await opened.journal.users();
   print(`journal of stack ${ref.stack}: ${users.length} user(s)`);
@@ -70,7 +70,9 @@ export async function journalListCommand(ref: StackRef, print: Print): Promise<n
   return damaged ? 2 : 0;
 }
 
-async function open(ref: StackRef, print: Print) {
+/** The stack's journal, read-only, and where it is; undefined (after saying why) when it cannot be
+ * opened. */
+export async function openStackJournal(ref: StackRef, print: Print) {
   const projectDir = findProjectDir();
   try {
     const config = journalConfigOf(ref);

@@ -11,7 +11,7 @@ import {
   sameAddress,
 } from "../addresses/proxyAddresses";
 import type { DirectoryUser } from "../directory/client";
-import type { AdAttributes } from "../journal/records";
+import type { AdAttributes, JournalRecord, StepRecord } from "../journal/records";
 import type { CloudUser, GroupMembership } from "./userApi";
 
 /** Seed 000, "Converting Remote Mailbox to Mail User". */
@@ -279,4 +279,88 @@ export function describeLive(
         ? "linked"
         : `not linked (the B2B link was reset: externalUserState ${f.cloud.externalUserState ?? "null"})`,
   };
+}
+
+/** How the user's B2B link reads for seed 000's test "Verify B2B Reach-Back Automation", step 6:
+ * - redeemed: an external member (userType Member), externalUserState Accepted, and a federated
+ *   identity issued by the target's Entra ID (issuer ExternalAzureAD, or one of `homeIssuers`: the
+ *   target's domains, where a tenant shows the home domain as the issuer);
+ * - pending: invited (PendingAcceptance) with automatic redemption allowed on both sides, so the
+ *   user is enabled and redemption happens at the first sign-in (Microsoft does not document
+ *   whether automatic redemption completes at once or then);
+ * - not linked: anything else, with what is missing in `problem`. */
+export type ReachBackLink =
+  | { kind: "redeemed"; words: string }
+  | { kind: "pending"; words: string }
+  | { kind: "notLinked"; words: string; problem: string };
+
+export function reachBackLinkOf(
+  u: Pick<CloudUser, "userType" | "externalUserState" | "identities">,
+  automaticRedemptionBothSides: boolean,
+  homeIssuers: readonly string[] = [],
+): ReachBackLink {
+  const words = describeB2b(u);
+  if (u.userType !== "Member") {
+    return {
+      kind: "notLinked",
+      words,
+      problem: `userType is ${u.userType ?? "null"}: a reach-back user stays a Member (an external member), not a guest`,
+    };
+  }
+  const r = redemptionOf(u);
+  if (r === "redeemed") {
+    const issuers = new Set(["externalazuread", ...homeIssuers.map((i) => i.toLowerCase())]);
+    const home = u.identities.find(
+      (i) => i.signInType === "federated" && issuers.has(String(i.issuer ?? "").toLowerCase()),
+    );
+    if (home) return { kind: "redeemed", words };
+    const others = u.identities.map((i) => `${i.signInType ?? "?"}/${i.issuer ?? "?"}`).join(", ");
+    return {
+      kind: "notLinked",
+      words,
+      problem: `redeemed, but not with the target identity: no federated identity issued by ExternalAzureAD${homeIssuers.length ? ` or ${homeIssuers.join(", ")}` : ""} (identities: ${others || "none"})`,
+    };
+  }
+  if (r === "pendingFirstSignIn") {
+    return automaticRedemptionBothSides
+      ? { kind: "pending", words }
+      : {
+          kind: "notLinked",
+          words,
+          problem:
+            "invited, but automatic redemption is not allowed on both sides, so the user would be asked to accept an invitation",
+        };
+  }
+  return { kind: "notLinked", words, problem: words };
+}
+
+/** Seed 000's test, step 4, from the journal: in the user's latest cycle (after its last original
+ * values), the swap (target address as mail and primary), the invitation after it that did not
+ * fail, and the revert after the invitation. A run that found the user invited already (after a
+ * crash) swaps and invites no more: the earlier run's records of the cycle count. */
+export interface SwapInvitationTrail {
+  swapped?: StepRecord;
+  invited?: StepRecord;
+  reverted?: StepRecord;
+}
+
+export function swapInvitationTrail(records: readonly JournalRecord[]): SwapInvitationTrail {
+  let lastFound = -1;
+  records.forEach((r, i) => {
+    if (r.kind === "found") lastFound = i;
+  });
+  let swapped: StepRecord | undefined;
+  let trail: SwapInvitationTrail = {};
+  for (const r of records.slice(lastFound + 1)) {
+    if (r.kind === "step" && r.step === "ad.primarySwapped") swapped = r;
+    else if (r.kind === "step" && r.step === "invite.sent" && swapped) trail = { swapped, invited: r };
+    else if (r.kind === "failed" && r.step === "invite.sent" && trail.invited && r.seq > trail.invited.seq) {
+      // The invitation announced before was not sent: a later run's counts, if any.
+      trail = {};
+    } else if (r.kind === "step" && r.step === "ad.primaryReverted" && trail.invited && !trail.reverted) {
+      trail = { ...trail, reverted: r };
+    }
+  }
+  if (!trail.invited && swapped) return { swapped };
+  return trail;
 }
