@@ -107,6 +107,10 @@ echo "== the wave's users: step reached and final state"
 pulumi stack output reachBackUsers --json --stack coexistence |
   node -e 'const o = JSON.parse(require("fs").readFileSync(0, "utf8"));
     for (const [user, { step, state }] of Object.entries(o)) console.log(`${user}: ${step}; ${state}`);'
+echo "== coex verify-reach-back (seed 000's test \"Verify B2B Reach-Back Automation\", read-only)"
+node dist/cli/coex.js verify-reach-back \
+  $(node -e 'for (const u of JSON.parse(process.argv[1])["entra-coexistence:reachBack"].objectValue.users) console.log(u.sourceUserPrincipalName)' "$wave") \
+  "${stack[@]:0:4}"
 if [ "$keep" = "--keep" ]; then
   cat <<MSG
 
