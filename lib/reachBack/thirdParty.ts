@@ -136,20 +136,18 @@ function demoted(p: string): string {
 }
 
 /** What the user lost against the capture: addresses no longer there, extension attributes no
- * longer set (or set to another value), in words; empty when nothing was lost. */
+ * longer set, in words; empty when nothing was lost. A value changed since the capture is not a
+ * loss (someone set it; the path never overwrites it), so it is not reported. */
 export function lostValues(original: AdAttributes, now: AdAttributes): string[] {
   const out: string[] = [];
   const present = new Set(now.proxyAddresses.map(proxyKey));
   const gone = original.proxyAddresses.filter((p) => !present.has(proxyKey(p)));
   if (gone.length > 0) out.push(`proxyAddresses lost ${gone.join(", ")}`);
   for (const n of EXTENSION_ATTRIBUTE_NAMES) {
-    if (!original.extensionAttributes || !(n in original.extensionAttributes)) continue;
-    const was = original.extensionAttributes[n] ?? null;
-    const is = now.extensionAttributes?.[n] ?? null;
-    if (was !== is)
-      out.push(
-        `${n} is ${is === null ? "not set" : JSON.stringify(is)}, was ${was === null ? "not set" : JSON.stringify(was)}`,
-      );
+    const was = original.extensionAttributes?.[n] ?? null;
+    if (was !== null && (now.extensionAttributes?.[n] ?? null) === null) {
+      out.push(`${n} lost (was ${JSON.stringify(was)})`);
+    }
   }
   return out;
 }

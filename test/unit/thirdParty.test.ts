@@ -97,9 +97,13 @@ describe("unit: thirdParty path, the net attribute change (thirdParty.ts)", () =
     assert.equal(w.extensionAttributes, undefined, "a value present now is not overwritten");
     assert.deepEqual(w.proxyAddresses, [...swapped.proxyAddresses, "SIP:amara.okafor@fabrikam.example"]);
     assert.equal(w.mail, undefined);
-    // The swap demoted the original primary: not a lost address.
-    assert.deepEqual(lostValues(captured(), { ...swapped, proxyAddresses: w.proxyAddresses ?? [] }), [
-      'extensionAttribute1 is "HR-changed", was "FIN"',
+    // The swap demoted the original primary, and a changed value is no loss: nothing reported.
+    assert.deepEqual(lostValues(captured(), { ...swapped, proxyAddresses: w.proxyAddresses ?? [] }), []);
+    assert.deepEqual(lostValues(captured(), { ...swapped, extensionAttributes: {} }), [
+      "proxyAddresses lost SIP:amara.okafor@fabrikam.example",
+      'extensionAttribute1 lost (was "FIN")',
+      'extensionAttribute2 lost (was "CC-4410")',
+      'extensionAttribute15 lost (was "x")',
     ]);
   });
 
