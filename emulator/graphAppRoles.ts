@@ -112,6 +112,18 @@ export const GRAPH_APP_ROLES: readonly AppRole[] = [
     "Allows an app to manage license assignments for users and groups, without a signed-in user.",
   ),
   role(
+    "MailboxSettings.Read",
+    "40f97065-369a-49f4-947c-6a255697ae91",
+    "Read all user mailbox settings",
+    "Allows the app to read user's mailbox settings without a signed-in user. Does not include permission to send mail.",
+  ),
+  role(
+    "MailboxSettings.ReadWrite",
+    "6931bccd-447a-43d1-b442-00a195474933",
+    "Read and write all user mailbox settings",
+    "Allows the app to create, read, update, and delete user's mailbox settings without a signed-in user. Does not include permission to send mail.",
+  ),
+  role(
     "Organization.Read.All",
     "498476ce-e0fe-48b0-b801-37ba7e2685c6",
     "Read organization information",

@@ -48,6 +48,9 @@ export const SANDBOX_TENANTS: readonly TenantSpec[] = [
 export const DEPLOYER_ROLES = [
   "Policy.Read.All",
   "Domain.Read.All",
+  // The third-party path's precondition (a reach-back user's source mailbox is gone) reads
+  // GET /users/{id}/mailboxSettings.
+  "MailboxSettings.Read",
   "Policy.ReadWrite.CrossTenantAccess",
   "Group.ReadWrite.All",
   "LicenseAssignment.ReadWrite.All",

@@ -4,7 +4,7 @@
 // on-premises can only change on-premises.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { GROUP_DEFAULTS, USER_DEFAULTS } from "./defaultProperties";
-import { badRequest, type GraphHttp, hasRole, notFound } from "./graphHttp";
+import { badRequest, type GraphHttp, GraphHttpError, hasRole, notFound } from "./graphHttp";
 import { hasMailbox } from "./mailboxes";
 import { parseFilter, select } from "./odata";
 import type { JsonObject, Tenant } from "./state";
@@ -34,6 +34,9 @@ const MEMBER_OF_READ = [
   "User.Read.All",
   "User.ReadWrite.All",
 ] as const;
+/** "Get user mailbox settings" (user-get-mailboxsettings, application column): MailboxSettings.Read
+ * or MailboxSettings.ReadWrite. */
+const MAILBOX_SETTINGS_READ = ["MailboxSettings.Read", "MailboxSettings.ReadWrite"] as const;
 const GROUPS_READABLE = [
   "Directory.Read.All",
   "Directory.ReadWrite.All",
@@ -218,6 +221,34 @@ export function registerUsers(app: FastifyInstance, http: GraphHttp, hooks: User
     hooks.deleted?.(tenant, user.id);
     http.store.save();
     return reply.code(204).send();
+  });
+
+  // A user's mailbox settings: what a user without an Exchange Online mailbox cannot answer. Microsoft
+  // documents 404 with MailboxNotEnabledForRESTAPI (or MailboxNotSupportedForRESTAPI) for a mailbox
+  // that is not a valid Exchange Online one (Exchange troubleshooting, KB 4462988: "REST API is not
+  // yet supported for this mailbox"). (obs) that Graph v1.0 answers it so for a user without a
+  // mailbox, and the wording below: microsoftgraph/msgraph-sdk-powershell#3531 (2026), "The mailbox
+  // is either inactive, soft-deleted, or is hosted on-premise." (unv) the settings' values; only
+  // their shape (CSDL mailboxSettings) is Graph's.
+  app.get("/v1.0/users/:id/mailboxSettings", async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    const { tenant } = await http.authorize(req, MAILBOX_SETTINGS_READ);
+    const user = findUser(tenant, req.params.id);
+    if (!hasMailbox(tenant, user)) {
+      throw new GraphHttpError(
+        404,
+        "MailboxNotEnabledForRESTAPI",
+        "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+      );
+    }
+    return {
+      "@odata.context": `https://${req.headers.host}/v1.0/$metadata#users('${user.id}')/mailboxSettings`,
+      archiveFolder: null,
+      timeZone: "UTC",
+      dateFormat: "M/d/yyyy",
+      timeFormat: "h:mm tt",
+      userPurpose: "user",
+      language: { locale: "en-US", displayName: "English (United States)" },
+    };
   });
 
   app.get(

@@ -221,7 +221,11 @@ export interface ReachBackUserArgs {
   targetEmailAddress: pulumi.Input<string>;
   /** The target tenant's coexistence routing address (…mail.onmicrosoft.com): targetAddress in AD. */
   coexRoutingAddress: pulumi.Input<string>;
-  /** "crossTenant" (default) or "thirdParty" (not handled by this version yet). */
+  /** "crossTenant" (default): the mailbox moved with cross-tenant mailbox migration. "thirdParty":
+   * moved by a third-party tool; refused (at preview and up) while the source mailbox is still in
+   * Exchange Online (the message gives seed 000's hold steps; reading it needs MailboxSettings.Read),
+   * then converted in AD as the attribute-level Disable-RemoteMailbox + Enable-MailUser + restore,
+   * every address and extension attribute kept (lib/reachBack/thirdParty.ts). */
   mailboxMigration?: pulumi.Input<"crossTenant" | "thirdParty">;
   /** Original license group id → reach-back group id (the coexistence stack's licenseGroupMapping output). */
   licenseGroupMapping?: pulumi.Input<Record<string, string>>;

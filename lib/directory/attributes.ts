@@ -240,6 +240,17 @@ export function exchangeChanges(changes: ExchangeAttributeChanges): Change[] {
     if (value === undefined) {
       continue;
     }
+    if (name === "extensionAttributes") {
+      for (const [ext, v] of Object.entries(value as Record<string, string | null | undefined>)) {
+        if (v === undefined) continue;
+        if (!EXTENSION_ATTRIBUTES.includes(ext)) {
+          throw new Error(`${ext} is not an extension attribute (extensionAttribute1..15)`);
+        }
+        const values = v === null ? [] : [checkText(ext, v)];
+        result.push(new Change({ operation: "replace", modification: new Attribute({ type: ext, values }) }));
+      }
+      continue;
+    }
     if (!(EXCHANGE_ATTRIBUTES as readonly string[]).includes(name)) {
       throw new Error(`${name} is not an attribute this client writes (${EXCHANGE_ATTRIBUTES.join(", ")})`);
     }

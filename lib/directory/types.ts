@@ -84,6 +84,9 @@ export type ExchangeAttributeChanges = Partial<{
   msExchRecipientDisplayType: number | null;
   msExchRecipientTypeDetails: number | null;
   msExchRemoteRecipientType: number | null;
+  /** extensionAttribute1..15 by name (the third-party path restores them): beyond the six of
+   * EXCHANGE_ATTRIBUTES, so the delegated account needs write rights on them too. */
+  extensionAttributes: Partial<Record<string, string | null>>;
 }>;
 
 export interface ListOptions {

@@ -7,7 +7,14 @@ import { domainOf } from "../addresses/proxyAddresses";
 import { readPartner } from "../crossTenantAccess/policyApi";
 import type { DirectoryClient } from "../directory/client";
 import type { GraphClient } from "../graph/client";
-import { type CloudUser, findTargetUser, readMembershipGroup, readUser, verifiedDomains } from "./userApi";
+import {
+  type CloudUser,
+  findTargetUser,
+  hasExchangeOnlineMailbox,
+  readMembershipGroup,
+  readUser,
+  verifiedDomains,
+} from "./userApi";
 import type { ReachBackUserSpec } from "./userSchema";
 
 export interface PreconditionContext {
@@ -126,11 +133,9 @@ async function userProblems(
     }
     problems.push(...(await licenseProblems(u, source, ctx)));
   }
-  if (u.mailboxMigration === "thirdParty") {
-    add(
-      'uses mailboxMigration "thirdParty" (seed 000, "Third-Party Mailbox Migration"), which this version does not handle yet',
-      "enable this user by hand as the seed describes, or leave them out of the list",
-    );
+  if (u.mailboxMigration === "thirdParty" && source) {
+    const problem = await thirdPartyMailboxProblem(ctx, source);
+    if (problem) add(problem.problem, problem.fix);
   }
 
   const found = await findTargetUser(ctx.target, u.targetEmailAddress);
@@ -176,6 +181,37 @@ async function userProblems(
     }
   }
   return problems;
+}
+
+/** Seed 000, "Third-Party Mailbox Migration": the source mailbox must be gone before reach-back,
+ * and only holds let it go (or keep it). The user is converted in AD by this procedure (the
+ * attribute-level Disable-RemoteMailbox + Enable-MailUser, thirdParty.ts), not before. */
+async function thirdPartyMailboxProblem(
+  ctx: PreconditionContext,
+  source: CloudUser,
+): Promise<Omit<PreconditionProblem, "user"> | undefined> {
+  let present: boolean;
+  try {
+    present = await hasExchangeOnlineMailbox(ctx.source, source.id);
+  } catch (e) {
+    return {
+      problem: `could not tell whether the source mailbox is gone (GET /users/${source.id}/mailboxSettings: ${(e as Error).message})`,
+      fix: "grant the deploying identity MailboxSettings.Read (application) in the source tenant, with admin consent",
+    };
+  }
+  if (!present) return undefined;
+  return {
+    problem:
+      'uses mailboxMigration "thirdParty" and still has a mailbox in Exchange Online; the source mailbox must be gone first ' +
+      '(seed 000, "Third-Party Mailbox Migration")',
+    fix:
+      "exclude the mailbox from every retention policy and clear all its holds (set ElcProcessingDisabled on it before clearing " +
+      "them, so the managed folder assistant purges nothing meanwhile), wait four hours after the holds are removed, then remove " +
+      "the mailbox in Exchange Online and run again; a mailbox with ComplianceTagHoldApplied cannot be removed until Microsoft " +
+      "clears it through a support request; without a hold the mailbox is soft-deleted and its data destroyed after 30 days, so " +
+      "keep what must be retained first. Do not run Disable-RemoteMailbox by hand: this procedure makes its attribute-level " +
+      "equivalent and keeps every address and extension attribute",
+  };
 }
 
 /** Every group the user is licensed by has a reach-back group in the mapping (or is one), and no

@@ -16,6 +16,7 @@ import type { GroupRef, JournalRecord, OriginalValues, StepName, StepWrites } fr
 import { readGroup } from "../licensing/licenseGroupApi";
 import { checkPreconditions, type PreconditionProblem } from "./preconditions";
 import type { DeltaSyncTrigger } from "./syncHook";
+import { convertThirdPartyUser, lostValues, thirdPartyAttributesOf } from "./thirdParty";
 import {
   addCloudMember,
   type CloudUser,
@@ -188,6 +189,10 @@ class UserRun {
 
   private log(message: string): void {
     this.deps.log?.(`${this.user}: ${message}`);
+  }
+
+  private get thirdParty(): boolean {
+    return this.spec.mailboxMigration === "thirdParty";
   }
 
   private get clock() {
@@ -424,7 +429,12 @@ class UserRun {
     return {
       mailboxMigration: this.spec.mailboxMigration,
       sourceUserId: cloud.id,
-      ad: { distinguishedName: ad.dn, objectGuid: ad.objectGuid, attributes: adAttributesOf(ad) },
+      ad: {
+        distinguishedName: ad.dn,
+        objectGuid: ad.objectGuid,
+        // The third-party path records the extension attributes too (Disable-RemoteMailbox's).
+        attributes: this.thirdParty ? thirdPartyAttributesOf(ad) : adAttributesOf(ad),
+      },
       groups: refs,
       directLicenses: [...bySku].map(([skuId, disabledPlans]) => ({ skuId, disabledPlans })),
     };
@@ -591,6 +601,17 @@ class UserRun {
   /** targetAddress first (seed 000's warning: converting first would send the source's routing
    * address to Exchange Online), then the three msExch attributes of a mail user. */
   private async convertToMailUser(): Promise<void> {
+    if (this.thirdParty) {
+      await convertThirdPartyUser({
+        original: (this.original as OriginalValues).ad.attributes,
+        now: thirdPartyAttributesOf(await this.adUser()),
+        coexRoutingAddress: this.spec.coexRoutingAddress,
+        record: (writes) => this.record("ad.mailUserSet", writes),
+        write: (changes) => this.write(changes),
+        log: (m) => this.log(m),
+      });
+      return;
+    }
     const ad = adAttributesOf(await this.adUser());
     if (!routesTo(ad.targetAddress, this.spec.coexRoutingAddress)) {
       const targetAddress = targetAddressValue(this.spec.coexRoutingAddress);
@@ -822,6 +843,9 @@ class UserRun {
         `Entra ID shows mail ${cloud.mail ?? "(none)"}, not the original ${original.ad.attributes.mail}`,
       );
     }
+    if (this.thirdParty) {
+      problems.push(...lostValues(original.ad.attributes, thirdPartyAttributesOf(await this.adUser())));
+    }
     const redemption = redemptionOf(cloud);
     if (!redemption) problems.push(`the B2B link is missing: ${describeB2b(cloud)}`);
     if (problems.length > 0) {
@@ -913,11 +937,16 @@ class UserRun {
         done.push(`out of ${g.displayName ?? g.id}`);
       }
     }
-    const { extensionAttributes: _ext, ...attributes } = plan.ad;
+    // Extension attributes are in the plan only where a step wrote them (the third-party path
+    // puts back values lost since the capture); they go back as the journal found them.
+    const attributes = plan.ad;
     if (Object.keys(attributes).length > 0) {
       await this.record("rollback.ad", { ad: attributes });
       await this.write(attributes as ExchangeAttributeChanges);
-      done.push(`AD attributes put back (${Object.keys(attributes).join(", ")})`);
+      const names = Object.keys(attributes).flatMap((k) =>
+        k === "extensionAttributes" ? Object.keys(attributes.extensionAttributes ?? {}) : [k],
+      );
+      done.push(`AD attributes put back (${names.join(", ")})`);
     }
     await this.deps.sync.request().catch(() => undefined);
     const note =

@@ -1,7 +1,8 @@
 // Graph calls of the per-user procedure, in one place. Permissions (source tenant): User.Read.All
 // (read the user, its licenses and groups), GroupMember.ReadWrite.All or ownership of the cloud
 // license groups (membership), User.Invite.All (the invitation), Domain.Read.All (the verified
-// domains), Policy.Read.All (automatic redemption); target tenant: User.Read.All.
+// domains), Policy.Read.All (automatic redemption), MailboxSettings.Read (whether a third-party
+// user's source mailbox is gone); target tenant: User.Read.All.
 import { primarySmtp } from "../addresses/proxyAddresses";
 import { type GraphClient, GraphRequestError, odataString } from "../graph/client";
 import { lookUp } from "../graph/consistency";
@@ -137,6 +138,26 @@ export async function removeCloudMember(graph: GraphClient, groupId: string, use
     await graph.delete(`/groups/${groupId}/members/${userId}/$ref`);
   } catch (e) {
     if (e instanceof GraphRequestError && e.status === 404) return;
+    throw e;
+  }
+}
+
+/** Graph's answer for a user without an Exchange Online mailbox (Exchange troubleshooting, KB
+ * 4462988: 404 with either code; observed for mailbox-less users on GET mailboxSettings). */
+const NO_MAILBOX_CODES = new Set(["MailboxNotEnabledForRESTAPI", "MailboxNotSupportedForRESTAPI"]);
+
+/**
+ * Whether the user has a mailbox in Exchange Online, as Graph v1.0 lets an app tell:
+ * GET /users/{id}/mailboxSettings (MailboxSettings.Read) answers for a mailbox, and 404
+ * MailboxNotEnabledForRESTAPI for a user without one (also a soft-deleted or inactive mailbox,
+ * which is "gone" for reach-back). Any other error (403: the permission is missing) is thrown.
+ */
+export async function hasExchangeOnlineMailbox(graph: GraphClient, userId: string): Promise<boolean> {
+  try {
+    await graph.get(`/users/${encodeURIComponent(userId)}/mailboxSettings`);
+    return true;
+  } catch (e) {
+    if (e instanceof GraphRequestError && e.status === 404 && NO_MAILBOX_CODES.has(e.code)) return false;
     throw e;
   }
 }

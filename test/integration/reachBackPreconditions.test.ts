@@ -163,7 +163,7 @@ describe("integration: reach-back preconditions (emulator + Samba)", function ()
     assert.equal(problems.length, expectations.length + 1, problems.join("\n")); // chen has no target user
   });
 
-  it("names a direct license and the third-party path, which this version does not handle yet", async () => {
+  it("names a direct license, and a third-party user whose source mailbox is still in Exchange Online", async () => {
     const e3 = (await pair.graph("source").list<Json>("/subscribedSkus")).find(
       (x: Json) => x.skuPartNumber === "SPE_E3",
     );
@@ -178,20 +178,42 @@ describe("integration: reach-back preconditions (emulator + Samba)", function ()
       userPrincipalName: "emeka.nwosu@contoso.example",
       mail: "emeka.nwosu@contoso.example",
     });
-    const problems = await check([
-      {
-        ...user("emeka.nwosu@fabrikam.example", "emeka.nwosu@contoso.example", {
-          [licenseGroupId]: licenseGroupId,
-        }),
-        mailboxMigration: "thirdParty",
-      },
+    // Emeka's source mailbox is still in Exchange Online: the third-party path is refused with the
+    // seed's steps; once the mailbox is gone, the path has no objection.
+    await emulatorAdmin(pair, "source", "PUT", `/users/${emeka.id}/mailbox`);
+    const declared = {
+      ...user("emeka.nwosu@fabrikam.example", "emeka.nwosu@contoso.example", {
+        [licenseGroupId]: licenseGroupId,
+      }),
+      mailboxMigration: "thirdParty" as const,
+    };
+    const problems = await check([declared]);
+    assert.deepEqual(problems.map((p) => p.replace(/\(SKU [^)]*\)/, "(SKU …)")).slice(0, 1), [
+      "emeka.nwosu@fabrikam.example: is licensed directly (SKU …), which this version does not handle yet; move the user to a license group that has a reach-back mapping",
     ]);
+    const thirdParty = problems.filter((p) => p.includes("thirdParty"));
+    assert.equal(thirdParty.length, 1, problems.join("\n"));
+    assert.ok(
+      thirdParty[0].startsWith(
+        'emeka.nwosu@fabrikam.example: uses mailboxMigration "thirdParty" and still has a mailbox in Exchange Online; ' +
+          'the source mailbox must be gone first (seed 000, "Third-Party Mailbox Migration"); ',
+      ),
+      thirdParty[0],
+    );
+    for (const words of [
+      "clear all its holds",
+      "wait four hours",
+      "ElcProcessingDisabled",
+      "ComplianceTagHoldApplied",
+    ]) {
+      assert.ok(thirdParty[0].includes(words), `${words} in ${thirdParty[0]}`);
+    }
+    await emulatorAdmin(pair, "source", "DELETE", `/users/${emeka.id}/mailbox`);
+    const gone = await check([declared]);
     assert.deepEqual(
-      problems.map((p) => p.replace(/\(SKU [^)]*\)/, "(SKU …)")),
-      [
-        "emeka.nwosu@fabrikam.example: is licensed directly (SKU …), which this version does not handle yet; move the user to a license group that has a reach-back mapping",
-        'emeka.nwosu@fabrikam.example: uses mailboxMigration "thirdParty" (seed 000, "Third-Party Mailbox Migration"), which this version does not handle yet; enable this user by hand as the seed describes, or leave them out of the list',
-      ],
+      gone.filter((p) => /thirdParty|mailbox/.test(p)),
+      [],
+      "no line once the source mailbox is gone",
     );
   });
 
