@@ -14,6 +14,12 @@ import { ConsistencyTimeoutError, eventually } from "../graph/consistency";
 import { type Journal, JournalCorruptError, type UserReport } from "../journal/journal";
 import type { GroupRef, OriginalValues, StepName, StepWrites } from "../journal/records";
 import { readGroup } from "../licensing/licenseGroupApi";
+import {
+  type DirectLicenseContext,
+  disableScrubbingPlans,
+  readDirectLicenseProblems,
+  restoreDirectPlans,
+} from "./directLicense";
 import { checkPreconditions, type PreconditionProblem } from "./preconditions";
 import type { DeltaSyncTrigger } from "./syncHook";
 import {
@@ -183,7 +189,11 @@ class UserRun {
     const report = await this.report();
     const { ad, cloud } = await this.readUserPair();
     const groups = await memberOf(this.deps.source, cloud.id);
-    if (report.state !== "in-progress" && this.isEnabled(adAttributesOf(ad), cloud, groups)) {
+    if (
+      report.state !== "in-progress" &&
+      this.isEnabled(adAttributesOf(ad), cloud, groups) &&
+      (await readDirectLicenseProblems(this.deps.source, cloud)).length === 0
+    ) {
       // Enabled before (by hand, by another stack, or by this one before its state was lost):
       // taken as it is, nothing written.
       const redemption = redemptionOf(cloud) as Redemption;
@@ -437,6 +447,23 @@ class UserRun {
       this.journalStep = "license.originalGroupRemoved";
       await this.waitForLicenseGone(originalId, oName);
     }
+    // Licenses assigned directly: their scrubbing plans disabled in place (directLicense.ts).
+    await disableScrubbingPlans(this.directContext());
+  }
+
+  /** What directLicense.ts needs of this run. */
+  private directContext(): DirectLicenseContext {
+    return {
+      graph: this.deps.source,
+      userId: this.cloudId,
+      readUser: () => this.cloudUser(),
+      record: (step, writes) => this.record(step, writes),
+      writing: () => {
+        this.wrote = true;
+      },
+      log: (m) => this.log(m),
+      poll: (what, read, hint) => this.poll(what, read, this.deps.settings.licenseTimeoutMs, hint),
+    };
   }
 
   private async join(g: GroupRef): Promise<void> {
@@ -755,6 +782,7 @@ class UserRun {
         `Entra ID shows mail ${cloud.mail ?? "(none)"}, not the original ${original.ad.attributes.mail}`,
       );
     }
+    problems.push(...(await readDirectLicenseProblems(this.deps.source, cloud)));
     const redemption = redemptionOf(cloud);
     if (!redemption) problems.push(`the B2B link is missing: ${describeB2b(cloud)}`);
     if (problems.length > 0) {
@@ -846,6 +874,7 @@ class UserRun {
         done.push(`out of ${g.displayName ?? g.id}`);
       }
     }
+    done.push(...(await restoreDirectPlans(this.directContext(), plan.directLicenses)));
     const { extensionAttributes: _ext, ...attributes } = plan.ad;
     if (Object.keys(attributes).length > 0) {
       await this.record("rollback.ad", { ad: attributes });
@@ -937,6 +966,7 @@ export async function observeReachBack(
     groups,
     expectedReachBack,
     originalPrimary: original ? primarySmtp(original.ad.attributes.proxyAddresses) : undefined,
+    directLicenses: await readDirectLicenseProblems(deps.source, cloud),
   });
   const declared = declaredLive(spec.coexRoutingAddress);
   const differs = (Object.keys(declared) as (keyof LiveUser)[]).filter((k) => live[k] !== declared[k]);
