@@ -590,19 +590,20 @@ describe("emulator: licensing", () => {
 
     it("a direct assignment: assignLicense replaces a held SKU's disabledPlans, and an enabled Exchange plan on it scrubs", async () => {
       await setDelay(100);
+      // E3, which no test here changes (the one above adds a plan to E5).
       const name = `k${randomUUID().slice(0, 6)}`;
       const external = `${name}@partner-unverified.example`;
       const u = await syncedUser(name, { mail: external, proxyAddresses: [`SMTP:${external}`] });
-      const scrubbing = E5.servicePlans
+      const scrubbing = E3.servicePlans
         .filter((p) => SCRUBBING_SERVICES.has(planData(p.servicePlanId)?.service ?? "Unknown"))
         .map((p) => p.servicePlanId);
-      const teams = E5.servicePlans.find((p) => p.servicePlanName === "TEAMS1")?.servicePlanId as string;
-      const exchange = E5.servicePlans.find((p) => p.servicePlanName === "EXCHANGE_S_ENTERPRISE")
+      const teams = E3.servicePlans.find((p) => p.servicePlanName === "TEAMS1")?.servicePlanId as string;
+      const exchange = E3.servicePlans.find((p) => p.servicePlanName === "EXCHANGE_S_ENTERPRISE")
         ?.servicePlanId as string;
       assert.ok(teams && scrubbing.includes(exchange) && !scrubbing.includes(teams));
       const assignDirect = (disabledPlans: string[]) =>
         graph.post<GraphJson>(`/users/${u.id}/assignLicense`, {
-          addLicenses: [{ skuId: E5.skuId, disabledPlans }],
+          addLicenses: [{ skuId: E3.skuId, disabledPlans }],
           removeLicenses: [],
         });
 
@@ -617,7 +618,7 @@ describe("emulator: licensing", () => {
           s.state,
           s.disabledPlans,
         ]),
-        [[E5.skuId, null, "Active", [teams]]],
+        [[E3.skuId, null, "Active", [teams]]],
       );
       assert.notEqual(got.mail, external, "an enabled Exchange plan on a direct license scrubs");
 
@@ -628,12 +629,12 @@ describe("emulator: licensing", () => {
         got.licenseAssignmentStates.map((s: GraphJson) => [s.assignedByGroup, [...s.disabledPlans].sort()]),
         [[null, [...scrubbing, teams].sort()]],
       );
-      assert.deepEqual(got.assignedLicenses, [{ skuId: E5.skuId, disabledPlans: [...scrubbing, teams] }]);
+      assert.deepEqual(got.assignedLicenses, [{ skuId: E3.skuId, disabledPlans: [...scrubbing, teams] }]);
       assert.equal(got.mail, external, "every scrubbing plan disabled: the address comes back");
 
       // Exchange enabled again on the direct license: a group with it disabled does not help.
       const reachBack = await createGroup();
-      await assign(reachBack.id, [{ skuId: E5.skuId, disabledPlans: scrubbing }]);
+      await assign(reachBack.id, [{ skuId: E3.skuId, disabledPlans: scrubbing }]);
       await waitProcessed(reachBack.id);
       await addMember(reachBack.id, u.id);
       await waitProcessed(reachBack.id);
