@@ -7,6 +7,8 @@ import { domainOf } from "../addresses/proxyAddresses";
 import { readPartner } from "../crossTenantAccess/policyApi";
 import type { DirectoryClient } from "../directory/client";
 import type { GraphClient } from "../graph/client";
+import { listSubscribedSkus, type SubscribedSku } from "../licensing/licenseGroupApi";
+import { directAssignments, unknownSkus } from "./directLicense";
 import {
   type CloudUser,
   findTargetUser,
@@ -214,9 +216,21 @@ async function thirdPartyMailboxProblem(
   };
 }
 
-/** Every group the user is licensed by has a reach-back group in the mapping (or is one), and no
- * license is assigned directly (not handled by this version yet). From the user's
- * licenseAssignmentStates, which say which group assigns each license. */
+/** The tenant's SKUs, read once per context and only when a user holds a license directly. */
+const skusRead = new WeakMap<PreconditionContext, Promise<SubscribedSku[]>>();
+function skusOf(ctx: PreconditionContext): Promise<SubscribedSku[]> {
+  let skus = skusRead.get(ctx);
+  if (!skus) {
+    skus = listSubscribedSkus(ctx.source);
+    skusRead.set(ctx, skus);
+  }
+  return skus;
+}
+
+/** Every group the user is licensed by has a reach-back group in the mapping (or is one), and
+ * every license assigned directly is of a SKU the tenant lists (the procedure disables its plans
+ * that trigger scrubbing, which it reads from the SKU). From the user's licenseAssignmentStates,
+ * which say which group assigns each license. */
 async function licenseProblems(
   u: PreconditionUser,
   source: CloudUser,
@@ -228,14 +242,12 @@ async function licenseProblems(
     ),
   );
   const out: PreconditionProblem[] = [];
-  const direct = [
-    ...new Set(source.licenseAssignmentStates.filter((s) => s.assignedByGroup === null).map((s) => s.skuId)),
-  ];
-  if (direct.length > 0) {
+  const direct = directAssignments(source);
+  for (const skuId of direct.length > 0 ? unknownSkus(direct, await skusOf(ctx)) : []) {
     out.push({
       user: u.sourceUserPrincipalName,
-      problem: `is licensed directly (SKU ${direct.join(", ")}), which this version does not handle yet`,
-      fix: "move the user to a license group that has a reach-back mapping",
+      problem: `is licensed directly with SKU ${skuId}, which the source tenant's subscriptions (GET /subscribedSkus) do not list, so its plans that trigger proxy scrubbing cannot be known`,
+      fix: "remove that license from the user, or license the user through a group that has a reach-back mapping",
     });
   }
   const groups = new Set(

@@ -14,6 +14,12 @@ import { ConsistencyTimeoutError, eventually } from "../graph/consistency";
 import { type Journal, JournalCorruptError, type UserReport } from "../journal/journal";
 import type { GroupRef, JournalRecord, OriginalValues, StepName, StepWrites } from "../journal/records";
 import { readGroup } from "../licensing/licenseGroupApi";
+import {
+  type DirectLicenseContext,
+  disableScrubbingPlans,
+  readDirectLicenseProblems,
+  restoreDirectPlans,
+} from "./directLicense";
 import { checkPreconditions, type PreconditionProblem } from "./preconditions";
 import type { DeltaSyncTrigger } from "./syncHook";
 import { convertThirdPartyUser, lostValues, thirdPartyAttributesOf } from "./thirdParty";
@@ -207,7 +213,12 @@ class UserRun {
     const groups = await memberOf(this.deps.source, cloud.id);
     const invitation = lastInvitation(report.records);
     this.planRelink(invitation, adAttributesOf(ad), cloud);
-    if (report.state !== "in-progress" && !this.reset && this.isEnabled(adAttributesOf(ad), cloud, groups)) {
+    if (
+      report.state !== "in-progress" &&
+      !this.reset &&
+      this.isEnabled(adAttributesOf(ad), cloud, groups) &&
+      (await readDirectLicenseProblems(this.deps.source, cloud)).length === 0
+    ) {
       // Enabled before (by hand, by another stack, or by this one before its state was lost):
       // taken as it is, nothing written.
       const redemption = redemptionOf(cloud) as Redemption;
@@ -506,6 +517,23 @@ class UserRun {
       this.journalStep = "license.originalGroupRemoved";
       await this.waitForLicenseGone(originalId, oName);
     }
+    // Licenses assigned directly: their scrubbing plans disabled in place (directLicense.ts).
+    await disableScrubbingPlans(this.directContext());
+  }
+
+  /** What directLicense.ts needs of this run. */
+  private directContext(): DirectLicenseContext {
+    return {
+      graph: this.deps.source,
+      userId: this.cloudId,
+      readUser: () => this.cloudUser(),
+      record: (step, writes) => this.record(step, writes),
+      writing: () => {
+        this.wrote = true;
+      },
+      log: (m) => this.log(m),
+      poll: (what, read, hint) => this.poll(what, read, this.deps.settings.licenseTimeoutMs, hint),
+    };
   }
 
   private async join(g: GroupRef): Promise<void> {
@@ -846,6 +874,7 @@ class UserRun {
     if (this.thirdParty) {
       problems.push(...lostValues(original.ad.attributes, thirdPartyAttributesOf(await this.adUser())));
     }
+    problems.push(...(await readDirectLicenseProblems(this.deps.source, cloud)));
     const redemption = redemptionOf(cloud);
     if (!redemption) problems.push(`the B2B link is missing: ${describeB2b(cloud)}`);
     if (problems.length > 0) {
@@ -939,6 +968,7 @@ class UserRun {
     }
     // Extension attributes are in the plan only where a step wrote them (the third-party path
     // puts back values lost since the capture); they go back as the journal found them.
+    done.push(...(await restoreDirectPlans(this.directContext(), plan.directLicenses)));
     const attributes = plan.ad;
     if (Object.keys(attributes).length > 0) {
       await this.record("rollback.ad", { ad: attributes });
@@ -1033,6 +1063,7 @@ export async function observeReachBack(
     groups,
     expectedReachBack,
     originalPrimary: original ? primarySmtp(original.ad.attributes.proxyAddresses) : undefined,
+    directLicenses: await readDirectLicenseProblems(deps.source, cloud),
   });
   const declared = declaredLive(spec.coexRoutingAddress);
   const differs = (Object.keys(declared) as (keyof LiveUser)[]).filter((k) => live[k] !== declared[k]);

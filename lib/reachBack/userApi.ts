@@ -2,7 +2,8 @@
 // (read the user, its licenses and groups), GroupMember.ReadWrite.All or ownership of the cloud
 // license groups (membership), User.Invite.All (the invitation), Domain.Read.All (the verified
 // domains), Policy.Read.All (automatic redemption), MailboxSettings.Read (whether a third-party
-// user's source mailbox is gone); target tenant: User.Read.All.
+// user's source mailbox is gone), LicenseAssignment.ReadWrite.All or User.ReadWrite.All (a direct
+// license's disabled plans), Organization.Read.All (the SKUs' plans); target tenant: User.Read.All.
 import { primarySmtp } from "../addresses/proxyAddresses";
 import { type GraphClient, GraphRequestError, odataString } from "../graph/client";
 import { lookUp } from "../graph/consistency";
@@ -160,6 +161,25 @@ export async function hasExchangeOnlineMailbox(graph: GraphClient, userId: strin
     if (e instanceof GraphRequestError && e.status === 404 && NO_MAILBOX_CODES.has(e.code)) return false;
     throw e;
   }
+}
+
+/** user: assignLicense for licenses assigned directly: a SKU the user already holds directly has
+ * its disabledPlans replaced in place (the user keeps the license throughout). */
+export async function assignUserLicense(
+  graph: GraphClient,
+  userId: string,
+  add: ReadonlyArray<{ skuId: string; disabledPlans: readonly string[] }>,
+  remove: readonly string[] = [],
+): Promise<void> {
+  await graph.post(
+    `/users/${userId}/assignLicense`,
+    {
+      addLicenses: add.map((l) => ({ skuId: l.skuId, disabledPlans: [...l.disabledPlans] })),
+      removeLicenses: [...remove],
+    },
+    // Sent twice, the same body sets the same licenses: safe to repeat after a 503/504.
+    { retry: "idempotent" },
+  );
 }
 
 /** The domains verified in the tenant, lower-case. */

@@ -204,7 +204,8 @@ export function canonicalMapping(mapping: Record<string, string>): Record<string
 /** The observed properties of a ReachBackUser, in words, so that refresh shows `declared => live`
  * (the declared values are DECLARED below). */
 export interface LiveUser {
-  /** "reach-back groups only", or what is wrong: back in an original group, not in a reach-back one. */
+  /** "reach-back groups only", or what is wrong: back in an original group, not in a reach-back
+   * one, a plan that triggers proxy scrubbing enabled on a direct license. */
   licenseGroups: string;
   /** AD targetAddress as it is. */
   targetAddress: string;
@@ -239,6 +240,9 @@ export interface LiveFacts {
   expectedReachBack: readonly { id: string; displayName?: string }[];
   /** The original primary SMTP address, when the journal has it. */
   originalPrimary?: string;
+  /** What is wrong with the licenses assigned directly, in words (directLicense.ts): a plan that
+   * triggers proxy scrubbing enabled on one. */
+  directLicenses?: readonly string[];
 }
 
 export function describeLive(
@@ -257,6 +261,7 @@ export function describeLive(
     ...f.expectedReachBack
       .filter((g) => !member.has(g.id.toLowerCase()))
       .map((g) => `not in the reach-back group ${g.displayName ?? g.id}`),
+    ...(f.directLicenses ?? []),
   ];
   const primary = primarySmtp(f.ad.proxyAddresses);
   let primaryWords: string;

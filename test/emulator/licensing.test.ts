@@ -587,5 +587,62 @@ describe("emulator: licensing", () => {
       got = await userLicenses(u.id);
       assert.notEqual(got.mail, external, "the new plan scrubs the address");
     });
+
+    it("a direct assignment: assignLicense replaces a held SKU's disabledPlans, and an enabled Exchange plan on it scrubs", async () => {
+      await setDelay(100);
+      // E3, which no test here changes (the one above adds a plan to E5).
+      const name = `k${randomUUID().slice(0, 6)}`;
+      const external = `${name}@partner-unverified.example`;
+      const u = await syncedUser(name, { mail: external, proxyAddresses: [`SMTP:${external}`] });
+      const scrubbing = E3.servicePlans
+        .filter((p) => SCRUBBING_SERVICES.has(planData(p.servicePlanId)?.service ?? "Unknown"))
+        .map((p) => p.servicePlanId);
+      const teams = E3.servicePlans.find((p) => p.servicePlanName === "TEAMS1")?.servicePlanId as string;
+      const exchange = E3.servicePlans.find((p) => p.servicePlanName === "EXCHANGE_S_ENTERPRISE")
+        ?.servicePlanId as string;
+      assert.ok(teams && scrubbing.includes(exchange) && !scrubbing.includes(teams));
+      const assignDirect = (disabledPlans: string[]) =>
+        graph.post<GraphJson>(`/users/${u.id}/assignLicense`, {
+          addLicenses: [{ skuId: E3.skuId, disabledPlans }],
+          removeLicenses: [],
+        });
+
+      // "user: assignLicense" answers the user (200).
+      const answer = await assignDirect([teams]);
+      assert.equal(answer.id, u.id);
+      let got = await userLicenses(u.id);
+      assert.deepEqual(
+        got.licenseAssignmentStates.map((s: GraphJson) => [
+          s.skuId,
+          s.assignedByGroup,
+          s.state,
+          s.disabledPlans,
+        ]),
+        [[E3.skuId, null, "Active", [teams]]],
+      );
+      assert.notEqual(got.mail, external, "an enabled Exchange plan on a direct license scrubs");
+
+      // The same SKU again: its disabledPlans are replaced (not merged), the license kept.
+      await assignDirect([...scrubbing, teams]);
+      got = await userLicenses(u.id);
+      assert.deepEqual(
+        got.licenseAssignmentStates.map((s: GraphJson) => [s.assignedByGroup, [...s.disabledPlans].sort()]),
+        [[null, [...scrubbing, teams].sort()]],
+      );
+      assert.deepEqual(got.assignedLicenses, [{ skuId: E3.skuId, disabledPlans: [...scrubbing, teams] }]);
+      assert.equal(got.mail, external, "every scrubbing plan disabled: the address comes back");
+
+      // Exchange enabled again on the direct license: a group with it disabled does not help.
+      const reachBack = await createGroup();
+      await assign(reachBack.id, [{ skuId: E3.skuId, disabledPlans: scrubbing }]);
+      await waitProcessed(reachBack.id);
+      await addMember(reachBack.id, u.id);
+      await waitProcessed(reachBack.id);
+      assert.equal((await userLicenses(u.id)).mail, external);
+      await assignDirect(scrubbing.filter((p) => p !== exchange));
+      got = await userLicenses(u.id);
+      assert.equal(got.licenseAssignmentStates.length, 2, "the group's and the direct one");
+      assert.notEqual(got.mail, external, "a plan enabled by the direct assignment is enabled");
+    });
   });
 });
