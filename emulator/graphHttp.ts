@@ -101,7 +101,8 @@ function strikes(fault: Fault): boolean {
     return Math.floor((n * ppm) / 1_000_000) > Math.floor(((n - 1) * ppm) / 1_000_000);
   }
   // mulberry32: small, and good enough to decide a coin toss.
-  let t = (fault.prng = ((fault.prng ?? fault.seed) + 0x6d2b79f5) | 0);
+  fault.prng = ((fault.prng ?? fault.seed) + 0x6d2b79f5) | 0;
+  let t = fault.prng;
   t = Math.imul(t ^ (t >>> 15), t | 1);
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296 < rate;
