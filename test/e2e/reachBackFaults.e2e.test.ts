@@ -158,11 +158,11 @@ describe("e2e: ReachBackUser faults (Graph 429 storm and 5xx, LDAP connection cu
   before(async function () {
     samba = sambaOrSkip(this);
     // The users exist in AD before Entra Connect's first cycle, as in an estate.
-    for (const label of ["fault1", "fault2", "fault3", "fault4"]) {
+    for (const label of ["fault1", "fault2", "fault3", "fault4", "fault5"]) {
       scratches.push(await createScratchOu(samba.admin(), label));
     }
     estate = await reachBackEstate(samba);
-    const names = ["storm1", "storm2", "storm3", "burst1", "burst2", "unread", "ldap1", "ldap2"];
+    const names = ["storm1", "storm2", "storm3", "burst1", "burst2", "unread", "ldap1", "ldap2", "outage"];
     for (const [i, name] of names.entries()) {
       const s = scratches[Math.floor(i / 2)];
       users[name] = await reachBackTestUser(estate, name, i % 2 === 0 ? s.userDn : s.outsideUserDn);
@@ -305,14 +305,43 @@ describe("e2e: ReachBackUser faults (Graph 429 storm and 5xx, LDAP connection cu
     declare(...cut);
     const running = await upHeldAtSwap(cut);
     const refusedBefore = proxy.stats.refused;
-    assert.ok(proxy.cutAll() >= 1, "the stack's LDAP connection was open");
-    // A domain controller coming back: the first reconnects are reset.
-    proxy.refuseNext(3);
+    assert.ok(proxy.cutAll() >= cut.length, "each user's LDAP connection was open");
+    // A domain controller coming back: the first reconnects are reset. More than the revert's own
+    // three tries per user: the directory client waits for the server itself.
+    proxy.refuseNext(8);
     release();
     const up = await running.done;
     assert.equal(up.code, 0, up.output);
-    assert.equal(proxy.stats.refused - refusedBefore, 3, "the reconnects were turned away first");
+    assert.equal(proxy.stats.refused - refusedBefore, 8, "the reconnects were turned away first");
     for (const u of cut) await assertEnabled(u);
+  });
+
+  it("AD unreachable from the swap until after the revert's retries: the error says the target address may still be primary and how to put it back; the next up reverts and finishes", async () => {
+    const u = users.outage;
+    declare(u);
+    const running = await upHeldAtSwap([u]);
+    proxy.cutAll();
+    proxy.refuseNext(1_000_000);
+    release();
+    const up = await running.done;
+    proxy.refuseNext(0);
+    assert.notEqual(up.code, 0, up.output);
+    assert.match(
+      up.output,
+      new RegExp(`${u.upn}: step "reverted" failed: the revert could not be written: connect ldaps://`),
+    );
+    assert.match(up.output, new RegExp(`${u.target} MAY STILL BE THE PRIMARY SMTP ADDRESS in AD`, "i"));
+    assert.match(up.output, new RegExp(`put it back now: mail = ${u.before.mail}`, "i"));
+    assert.ok(
+      await swapped(u),
+      "AD could not be written: the target address is still primary, as the error says",
+    );
+    const report = await (await stackJournal(stateDir, PROJECT, stack)).report(u.upn);
+    assert.equal(report.restore.primaryAtRisk, true, "the journal says so too");
+
+    const next = await stack.expect(["up", "--yes"]);
+    assert.match(next.output, new RegExp(`${u.upn}: continuing from where AD and Entra ID are`));
+    await assertEnabled(u);
   });
 
   it("every user of the suite ends with the original primary SMTP and mail, the target address a secondary (LDAP vs journal)", async () => {
