@@ -361,14 +361,20 @@ export function registerAdmin(
 
   /** The next `count` authenticated Graph calls (of `method`, under `pathPrefix`, when given)
    * answer `status` with Retry-After; with `afterCommit: true` they are carried out first (a
-   * write Graph committed, then answered 503 or 504). */
+   * write Graph committed, then answered 503 or 504). With `rate` (0 < rate <= 1) only that share
+   * of the matching calls fail (a throttling storm; see Fault.rate for which ones, and `seed`),
+   * until `count` calls have failed or `durationSeconds` have passed, whichever comes first;
+   * `durationSeconds` also bounds a fault without `rate` (then every matching call fails). */
   app.post(
     "/_emulator/faults",
     async (
       req: FastifyRequest<{
         Body: {
           status: 429 | 503 | 504;
-          count: number;
+          count?: number;
+          rate?: number;
+          seed?: number;
+          durationSeconds?: number;
           retryAfterSeconds?: number;
           afterCommit?: boolean;
           method?: string;
@@ -378,24 +384,60 @@ export function registerAdmin(
       reply,
     ) => {
       const b = req.body ?? {};
-      if (![429, 503, 504].includes(b.status) || !Number.isInteger(b.count) || b.count < 1) {
-        throw new GraphHttpError(400, "BadRequest", "Give status (429, 503 or 504) and count (>= 1).");
+      const bad = (message: string) => new GraphHttpError(400, "BadRequest", message);
+      if (![429, 503, 504].includes(b.status)) throw bad("Give status (429, 503 or 504).");
+      if (b.count !== undefined && (!Number.isInteger(b.count) || b.count < 1)) {
+        throw bad("count must be an integer >= 1.");
+      }
+      if (
+        b.durationSeconds !== undefined &&
+        !(typeof b.durationSeconds === "number" && b.durationSeconds > 0)
+      ) {
+        throw bad("durationSeconds must be a number > 0.");
+      }
+      if (b.count === undefined && b.durationSeconds === undefined) {
+        throw bad("Give count (>= 1), durationSeconds, or both: a fault must end.");
+      }
+      if (b.rate !== undefined && !(typeof b.rate === "number" && b.rate > 0 && b.rate <= 1)) {
+        throw bad("rate must be a number with 0 < rate <= 1.");
+      }
+      if (b.seed !== undefined && (b.rate === undefined || !Number.isInteger(b.seed))) {
+        throw bad("seed is an integer, and goes with rate.");
       }
       if (b.afterCommit && b.status === 429) {
         // Graph throttles before it processes a call; a 429 never follows a committed write.
-        throw new GraphHttpError(400, "BadRequest", "afterCommit applies to 503 and 504 only.");
+        throw bad("afterCommit applies to 503 and 504 only.");
       }
       http.faults.push({
         status: b.status,
-        remaining: b.count,
+        remaining: b.count ?? Number.POSITIVE_INFINITY,
         retryAfterSeconds: b.retryAfterSeconds ?? 1,
         afterCommit: b.afterCommit === true,
         method: b.method?.toUpperCase(),
         pathPrefix: b.pathPrefix,
+        rate: b.rate,
+        seed: b.seed,
+        until: b.durationSeconds === undefined ? undefined : Date.now() + b.durationSeconds * 1000,
+        matched: 0,
+        answered: 0,
       });
       return reply.code(204).send();
     },
   );
+  /** The faults still in force, with how many calls each matched and failed so far. */
+  app.get("/_emulator/faults", async () =>
+    http.faults.map((f) => ({
+      ...f,
+      remaining: Number.isFinite(f.remaining) ? f.remaining : null,
+      until: f.until === undefined ? undefined : new Date(f.until).toISOString(),
+      prng: undefined,
+    })),
+  );
+  /** Ends every injected fault (a storm's end). */
+  app.delete("/_emulator/faults", async (_req, reply) => {
+    http.faults.length = 0;
+    return reply.code(204).send();
+  });
   /** The replication delay per object kind (replication.ts), in milliseconds. */
   app.get("/_emulator/replication", async () => ({ delayMs: http.replication.delays }));
   /** `{delayMs: {groups: 1500, ...}}` or `{delayMs: 0}` (every kind); applies to objects created

@@ -59,11 +59,27 @@ function clientRequestIdOf(req: FastifyRequest, fallback: string): string {
   return typeof h === "string" ? h : fallback;
 }
 
-/** An injected failure: the next `remaining` Graph calls it applies to answer `status`. */
+/** An injected failure: the next `remaining` Graph calls it applies to answer `status` (or, with
+ * `rate`, that share of them, until `remaining` have been answered or `until` has passed). */
 export interface Fault {
   status: 429 | 503 | 504;
+  /** How many more calls it answers; Infinity when only `until` bounds it. */
   remaining: number;
   retryAfterSeconds: number;
+  /** The share of matching calls (0 < rate <= 1) that fail: a storm rather than a burst. Without
+   * `seed` the failures are spread evenly and exactly (call n fails when floor(n × rate) grows:
+   * at 0.3, calls 4, 7, 10, 14, 17, 20, 24 ...; never two in a row below 0.5); with `seed`, each
+   * call fails with probability `rate` drawn from a PRNG seeded with it (bursty, repeatable for
+   * the same order of calls). */
+  rate?: number;
+  seed?: number;
+  /** Epoch milliseconds after which the fault applies no more. */
+  until?: number;
+  /** Calls it matched so far, and how many of them it failed. */
+  matched?: number;
+  answered?: number;
+  /** The PRNG's state, for a seeded rate. */
+  prng?: number;
   /** The call is carried out and only then answered with `status`: a write Graph committed but
    * could not confirm, as a 503 or 504 from a gateway can be. Without it the call fails before it
    * does anything, as a 429 always does. */
@@ -72,6 +88,24 @@ export interface Fault {
   method?: string;
   /** Applies only to calls whose path starts with this, e.g. /v1.0/groups. */
   pathPrefix?: string;
+}
+
+/** Whether the fault fails the call it just matched (its `matched`-th). */
+function strikes(fault: Fault): boolean {
+  const rate = fault.rate;
+  if (rate === undefined) return true;
+  const n = fault.matched ?? 1;
+  if (fault.seed === undefined) {
+    // In parts per million, so that integer arithmetic gives exactly floor(n × rate) faults.
+    const ppm = Math.round(rate * 1_000_000);
+    return Math.floor((n * ppm) / 1_000_000) > Math.floor(((n - 1) * ppm) / 1_000_000);
+  }
+  // mulberry32: small, and good enough to decide a coin toss.
+  fault.prng = ((fault.prng ?? fault.seed) + 0x6d2b79f5) | 0;
+  let t = fault.prng;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296 < rate;
 }
 
 const faultError = (fault: Fault, tenantId: string, appId: string) =>
@@ -174,20 +208,34 @@ export class GraphHttp {
     if (!tenant)
       throw new GraphHttpError(401, "InvalidAuthenticationToken", "Access token validation failure.");
     (req as FastifyRequest & { graphTenantId?: string }).graphTenantId = tenant.id;
-    const index = this.faults.findIndex(
-      (f) =>
-        (!f.method || f.method.toUpperCase() === req.method) &&
-        (!f.pathPrefix || req.url.startsWith(f.pathPrefix)),
-    );
-    const fault = this.faults[index];
+    const fault = this.faultFor(req);
     if (fault) {
-      fault.remaining -= 1;
-      if (fault.remaining <= 0) this.faults.splice(index, 1);
       const err = faultError(fault, tenant.id, claims.appid);
       if (!fault.afterCommit) throw err;
       (req as FaultedRequest).faultAfterCommit = err;
     }
     return { tenant, roles: claims.roles, appId: claims.appid, servicePrincipalId: claims.oid };
+  }
+
+  /** The first injected fault that fails this call, if any; spent and expired ones are dropped. */
+  private faultFor(req: FastifyRequest): Fault | undefined {
+    const now = Date.now();
+    for (let i = 0; i < this.faults.length; i++) {
+      const f = this.faults[i];
+      if (f.until !== undefined && now >= f.until) {
+        this.faults.splice(i--, 1);
+        continue;
+      }
+      if (f.method && f.method.toUpperCase() !== req.method) continue;
+      if (f.pathPrefix && !req.url.startsWith(f.pathPrefix)) continue;
+      f.matched = (f.matched ?? 0) + 1;
+      if (!strikes(f)) continue;
+      f.answered = (f.answered ?? 0) + 1;
+      f.remaining -= 1;
+      if (f.remaining <= 0) this.faults.splice(i, 1);
+      return f;
+    }
+    return undefined;
   }
 
   /** For a call an afterCommit fault applies to: turns the answer (whatever the call did) into the

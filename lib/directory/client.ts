@@ -59,6 +59,24 @@ export {
 
 const DEFAULT_PAGE_SIZE = 500;
 
+/** Waits between tries to reopen a connection that was lost (7.5 s in all). */
+const REOPEN_BACKOFF_MS = [500, 1000, 2000, 4000];
+
+/** Whether opening a connection failed because the server could not be reached (refused, reset,
+ * timed out) rather than because it answered (a refused bind, a certificate it should not have). */
+function isUnreachable(err: unknown): boolean {
+  const cause = err instanceof DirectoryError ? err.cause : err;
+  if (err instanceof DirectoryError && err.resultCode !== undefined) return false;
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  return (
+    isConnectionLoss(cause) ||
+    (code !== undefined && ["ECONNREFUSED", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"].includes(code)) ||
+    /Connection timeout|socket disconnected before secure TLS connection/i.test(
+      (cause as Error | undefined)?.message ?? "",
+    )
+  );
+}
+
 // objectCategory=person excludes computers (whose objectClass includes user); the server maps
 // "person" to the category's DN.
 const USERS = new AndFilter({
@@ -149,6 +167,8 @@ export class DirectoryClient {
   /** The one connection, bound once opened; undefined until first use and after it dropped. */
   private opening?: Promise<Session>;
   private session?: Session;
+  /** A connection this client had was lost and no new one is open yet. */
+  private reopening = false;
   private closed = false;
   private namingContexts?: RootDse;
 
@@ -687,19 +707,39 @@ export class DirectoryClient {
   }
 
   /** Runs one operation on the bound connection; when the connection turns out to be gone, opens
-   * and binds a new one and runs it once more. */
+   * and binds a new one and runs it once more. Sending an operation again is safe: every write of
+   * this client replaces values or adds or removes one member, where the second time leaves the
+   * same state as the first (a member already there or gone is taken as done).
+   *
+   * Reopening after a connection this client had was lost is tried again a few times, with a
+   * back-off (REOPEN_BACKOFF_MS): a domain controller that is restarting or a link being switched
+   * over turns connections away for a moment. A client that never connected fails at once (a
+   * wrong URL or certificate is not worth waiting for). */
   private async run<T>(
     operation: string,
     target: string,
     dn: string | undefined,
     op: (c: Client) => Promise<T>,
   ) {
-    for (let attempt = 1; ; attempt++) {
-      const session = await this.bound();
+    let resent = false;
+    let reopenFailures = 0;
+    for (;;) {
+      let session: Session;
+      try {
+        session = await this.bound();
+      } catch (err) {
+        const wait = REOPEN_BACKOFF_MS[reopenFailures];
+        if (!this.reopening || wait === undefined || !isUnreachable(err)) throw err;
+        reopenFailures += 1;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        continue;
+      }
       try {
         return await op(session.client);
       } catch (err) {
-        if (attempt === 1 && isConnectionLoss(err)) {
+        if (!resent && isConnectionLoss(err)) {
+          resent = true;
+          this.reopening = true;
           this.forget(session);
           continue;
         }
@@ -714,6 +754,7 @@ export class DirectoryClient {
     }
     // Closed by the server while idle: ldapts would reconnect by itself, but unbound.
     if (this.session && !this.session.alive()) {
+      this.reopening = true;
       this.forget(this.session);
     }
     if (!this.opening) {
@@ -725,6 +766,7 @@ export class DirectoryClient {
             throw new DirectoryError(`the directory client for ${this.config.url} is closed`);
           }
           this.session = session;
+          this.reopening = false;
           return session;
         },
         (err) => {
