@@ -13,6 +13,7 @@ import type { ReplicationDelays } from "./replication";
 import type { PlanService } from "./skus";
 import { SKU_FIXTURES } from "./skus";
 import { type Json, type ServicePlanInfo, type SubscribedSku, skuFromFixture, type Tenant } from "./state";
+import type { BucketLimit, ThrottlingOverrides } from "./throttling";
 
 /** A plan as the admin API takes it: Graph's servicePlanInfo plus, for a plan the emulator has no
  * data on (emulator/skus.ts), the service it belongs to. */
@@ -452,6 +453,42 @@ export function registerAdmin(
           ? Object.fromEntries(Object.keys(http.replication.delays).map((k) => [k, given]))
           : given;
       return { delayMs: asBadRequest(() => http.replication.setDelays(delays)) };
+    },
+  );
+  /** Graph-like throttling (throttling.ts): whether it is on, its limits, how many requests it
+   * admitted and refused, and what each bucket holds now. */
+  const throttlingView = () => ({
+    enabled: http.throttle.enabled,
+    limits: http.throttle.limits,
+    counters: http.throttle.counters,
+    buckets: http.throttle.levels(),
+  });
+  app.get("/_emulator/throttling", async () => throttlingView());
+  /** `{enabled: true}` switches Microsoft's documented limits on; `limits` replaces some of them
+   * (e.g. `{tenantInvitations: {quota: 15, windowSeconds: 5}}`); buckets start full again. */
+  app.put(
+    "/_emulator/throttling",
+    async (req: FastifyRequest<{ Body: { enabled?: boolean; limits?: ThrottlingOverrides } }>) => {
+      const b = req.body ?? {};
+      const bad = (message: string) => new GraphHttpError(400, "BadRequest", message);
+      if (typeof b.enabled !== "boolean") throw bad("Give enabled (true or false).");
+      const valid = (l: unknown): l is BucketLimit => {
+        const x = l as BucketLimit;
+        return (
+          typeof x?.quota === "number" &&
+          x.quota > 0 &&
+          typeof x.windowSeconds === "number" &&
+          x.windowSeconds > 0
+        );
+      };
+      for (const [name, limit] of Object.entries(b.limits ?? {})) {
+        const buckets = name === "appTenantUnits" ? Object.values(limit as object) : [limit];
+        if (!buckets.every(valid)) {
+          throw bad(`limits.${name}: each limit is {quota > 0, windowSeconds > 0}.`);
+        }
+      }
+      http.throttle.configure({ enabled: b.enabled, limits: b.limits });
+      return throttlingView();
     },
   );
   app.get("/_emulator/requests", async () => http.log);

@@ -34,6 +34,15 @@ export interface EntraConnectOptions {
   intervalMs?: number;
   /** Group license processing, run again when a synced group's membership changes. */
   licensing?: Licensing;
+  /** How long a cycle takes, from its import (AD read at its start) to its export (what it read
+   * lands in the tenant at its end); 0 or absent: at once. A short emulated cycle (e.g. 20 s) for
+   * benchmarks: a change waits for the next cycle boundary, as on a real server whose cycles take
+   * minutes (unv: the emulator makes every cycle last the same). */
+  cycleMs?: number;
+  /** What the operator's hook (tryStartCycle) does while a cycle runs: "refuse" (default, as
+   * Start-ADSyncSyncCycle does, obs), or "next": served by the next cycle, which starts at this
+   * one's end (a decision for benchmarks, where the hook must not busy-wait). */
+  hookWhileBusy?: "refuse" | "next";
 }
 
 /** Seed 000's first two triggers, read from AD: a remote mailbox. */
@@ -151,6 +160,9 @@ export class EntraConnectSync {
   private gate?: Promise<void>;
   private next?: Promise<SyncCycleResult>;
   private timer?: NodeJS.Timeout;
+  /** The wait of a cycle that lasts cycleMs, and how to end it early (close). */
+  private export?: { timer: NodeJS.Timeout; done: () => void };
+  private closed = false;
   private lastUsn = 0;
   /** What proxy calculation dropped for each user at the last projection (for diagnostics). */
   readonly lastRemovedAddresses = new Map<string, Array<{ value: string; reason: string }>>();
@@ -160,7 +172,8 @@ export class EntraConnectSync {
     private readonly store: Store,
     private readonly tenantId: string,
     directory: DirectoryConfig,
-    private readonly options: EntraConnectOptions = {},
+    /** Changeable while the engine runs (a benchmark shortens its cycles after set-up). */
+    readonly options: EntraConnectOptions = {},
   ) {
     this.directory = new DirectoryClient(directory);
     if (options.intervalMs && options.intervalMs > 0) {
@@ -179,6 +192,7 @@ export class EntraConnectSync {
    * (obs: "System.InvalidOperationException: Connector: <name> - AAD is busy.", in public
    * troubleshooting write-ups; Microsoft's scheduler page does not say). Requests are not queued. */
   tryStartCycle(): Promise<SyncCycleResult> | undefined {
+    if (this.options.hookWhileBusy === "next") return this.requestCycle();
     if (this.current || this.next) return undefined;
     return this.requestCycle();
   }
@@ -229,6 +243,11 @@ export class EntraConnectSync {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.closed = true;
+    if (this.export) {
+      clearTimeout(this.export.timer);
+      this.export.done();
+    }
     await this.current?.catch(() => undefined);
     await this.directory.close();
   }
@@ -248,6 +267,7 @@ export class EntraConnectSync {
     const since = kind === "delta" ? { changedSinceUsn: this.lastUsn } : {};
     const users = await this.directory.listUsers(since);
     const groups = await this.directory.listGroups(since);
+    await this.untilExport(Date.parse(startedAt));
     const tenant = this.tenant();
     const result: SyncCycleResult = {
       kind,
@@ -284,6 +304,17 @@ export class EntraConnectSync {
     result.finishedAt = new Date().toISOString();
     this.history.push(result);
     return result;
+  }
+
+  /** With cycleMs: until the cycle's end (sooner when the engine is closed). */
+  private async untilExport(started: number): Promise<void> {
+    const left = started + (this.options.cycleMs ?? 0) - Date.now();
+    if (left <= 0 || this.closed) return;
+    await new Promise<void>((resolve) => {
+      this.export = { timer: setTimeout(resolve, left), done: resolve };
+    });
+    this.export = undefined;
+    if (this.closed) throw new Error("Entra Connect was stopped during a cycle");
   }
 
   private projectUser(tenant: Tenant, id: string, u: DirectoryUser): EmulatedUser {

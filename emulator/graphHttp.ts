@@ -7,6 +7,7 @@ import { CsdlModel } from "./csdl";
 import type { TokenService } from "./oauth";
 import { type ReplicatedKind, Replication } from "./replication";
 import type { Store, Tenant } from "./state";
+import { type Throttled, Throttling } from "./throttling";
 
 export class GraphHttpError extends Error {
   constructor(
@@ -123,6 +124,14 @@ const faultError = (fault: Fault, tenantId: string, appId: string) =>
     },
   );
 
+/** Graph's 429 for a request the limiter refused. */
+export const throttledError = (t: Throttled) =>
+  new GraphHttpError(429, "TooManyRequests", t.message, {
+    "Retry-After": String(t.retryAfterSeconds),
+    "x-ms-throttle-scope": t.scope,
+    "x-ms-throttle-information": t.information,
+  });
+
 type FaultedRequest = FastifyRequest & { faultAfterCommit?: GraphHttpError };
 
 export interface LoggedRequest {
@@ -161,6 +170,8 @@ export class GraphHttp {
     readonly store: Store,
     private readonly tokens: TokenService,
     readonly replication = new Replication(),
+    /** Graph-like throttling (throttling.ts), off unless switched on. */
+    readonly throttle = new Throttling(),
   ) {}
 
   /** Authenticates the caller, applies injected faults, checks that the app holds one of
@@ -208,6 +219,17 @@ export class GraphHttp {
     if (!tenant)
       throw new GraphHttpError(401, "InvalidAuthenticationToken", "Access token validation failure.");
     (req as FastifyRequest & { graphTenantId?: string }).graphTenantId = tenant.id;
+    // A $batch's requests are charged one by one by its handler, not the envelope.
+    if (req.url.split("?")[0] !== "/v1.0/$batch") {
+      const refused = this.throttle.admit(
+        tenant.id,
+        claims.appid,
+        req.method,
+        req.url,
+        Object.keys(tenant.users).length,
+      );
+      if (refused) throw throttledError(refused);
+    }
     const fault = this.faultFor(req);
     if (fault) {
       const err = faultError(fault, tenant.id, claims.appid);

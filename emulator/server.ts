@@ -18,6 +18,7 @@ import { TokenService } from "./oauth";
 import { issueServerCert, loadOrCreateCa } from "./pki";
 import { Replication, type ReplicationDelays } from "./replication";
 import { Store } from "./state";
+import { Throttling, type ThrottlingOptions } from "./throttling";
 import { registerUsers } from "./users";
 
 export interface EmulatorOptions {
@@ -33,6 +34,9 @@ export interface EmulatorOptions {
   /** How long new objects stay invisible to reads (replication.ts): one number of milliseconds
    * for every kind, or per kind. Default 0 (off). */
   replicationDelayMs?: number | Partial<ReplicationDelays>;
+  /** Graph-like throttling (throttling.ts): `true` for Microsoft's documented limits; off by
+   * default. The admin API's PUT /_emulator/throttling switches it while the emulator runs. */
+  throttling?: boolean | ThrottlingOptions;
 }
 
 export interface Emulator {
@@ -62,7 +66,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const store = Store.open(options.stateFile);
   const tokens = new TokenService(store);
   const replication = new Replication(options.replicationDelayMs ?? 0);
-  const http = new GraphHttp(store, tokens, replication);
+  const throttling = new Throttling(
+    typeof options.throttling === "boolean" ? { enabled: options.throttling } : options.throttling,
+  );
+  const http = new GraphHttp(store, tokens, replication, throttling);
   const rules = new CrossTenantAccessPolicyRules(http);
   const adminKey = options.adminKey ?? randomBytes(18).toString("base64url");
 
