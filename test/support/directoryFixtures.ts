@@ -49,7 +49,7 @@ async function connect(admin: DirectoryConfig): Promise<Client> {
   return client;
 }
 
-function remoteMailbox(cn: string, alias: string, label: string) {
+export function remoteMailbox(cn: string, alias: string, label: string) {
   return {
     objectClass: ["top", "person", "organizationalPerson", "user"],
     cn,
