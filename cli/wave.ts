@@ -306,7 +306,8 @@ export async function waveReportCommand(
     } else if (journal && journal.records.length > 0) {
       rows.push({
         ...u,
-        step: stepBefore(journal.lastStep),
+        // The step passed before the one that failed (the revert after a failure is recorded too).
+        step: stepBefore(journal.failure?.step ?? journal.lastStep),
         state: `${journal.state.replace("-", " ")} (no resource: its create failed)`,
         error: failure || "see the pulumi up log",
       });

@@ -3,8 +3,11 @@
 // holds six users of mixed shapes, two of them bad (an invalid address; a user without a target
 // identity, which only the preconditions find). Preview lists exactly the bad rows and writes
 // nothing (emulator request log, AD usnChanged); up with continueWithGoodRows enables every good
-// user; refresh shows no drift; a second up writes nothing; `coex wave report` in all three
-// formats matches the state and the tenants; `coex wave new` refuses a bad CSV, creating nothing.
+// user but one whose invitation Graph refuses, which fails alone and shows in `coex wave report`
+// with the journal's failure; the re-run after the fix writes only for that user; refresh shows
+// no drift; a second up writes nothing; the report in all three formats matches the state and the
+// tenants; `coex wave new` refuses a bad CSV, creating nothing; a coexistence stack of other
+// tenants is refused.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -24,7 +27,7 @@ import {
   TARGET_DOMAIN,
 } from "../support/reachBack";
 import { type SambaUnderTest, sambaOrSkip } from "../support/samba";
-import { asEstate, type TenantPairUnderTest, workDir } from "../support/tenantPairs";
+import { asEstate, emulatorAdmin, type TenantPairUnderTest, workDir } from "../support/tenantPairs";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
 type GraphJson = any;
@@ -46,6 +49,11 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
   /** Good users and their rows. */
   let good: Array<{ row: number; user: ReachBackTestUser }>;
   let noTarget: ReachBackTestUser;
+  /** A good row whose invitation Graph refuses at first (another object holds its target address). */
+  let refused: ReachBackTestUser;
+  let holderId: string;
+  /** The left-out user's usnChanged before any up. */
+  let noTargetUsn: number | undefined;
   let env: NodeJS.ProcessEnv;
 
   const graph = () => pair.graph("source");
@@ -119,6 +127,7 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
     });
     noTarget = await reachBackTestUser(estate, "notarget", b.outsideUserDn);
     const cloud3 = await reachBackTestUser(estate, "cloud3", c.userDn);
+    refused = cloud3;
 
     dir = workDir("waves");
     mkdirSync(path.join(dir, "waves"), { recursive: true });
@@ -197,6 +206,7 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
   it("preview lists exactly the two bad rows (one from the CSV, one from the preconditions) and writes nothing", async () => {
     writeWaveConfig(false);
     const usns = await adUsns();
+    noTargetUsn = usns[usns.length - 1];
     const since = logLength();
     const r = await wave.run(["preview"]);
     assert.notEqual(r.code, 0, r.output);
@@ -223,10 +233,74 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
     );
   });
 
-  it("up with continueWithGoodRows warns about the bad rows and enables every good user", async () => {
+  it("up with continueWithGoodRows warns about the bad rows and enables the good users; a failed one fails alone", async () => {
+    // Another object of the source tenant holds row 7's target address: Graph refuses its invitation.
+    const holder = (await emulatorAdmin(pair, "source", "POST", "/users", {
+      userPrincipalName: `holder-${refused.alias}@fabrikam.example`,
+      mail: refused.target,
+    })) as GraphJson;
+    holderId = holder.id;
     writeWaveConfig(true);
-    const up = await wave.expect(["up", "--yes", "--parallel", "16"]);
+    const up = await wave.run(["up", "--yes", "--parallel", "16"]);
+    assert.notEqual(up.code, 0, up.output);
     assert.match(up.output, /2 bad row\(s\), left out of this run/);
+    assert.match(up.output, new RegExp(`${refused.upn}: step "invited" failed`));
+    for (const { user } of good.filter((g) => g.user !== refused)) {
+      const u = await ad.getUser(user.dn);
+      assert.equal(u?.targetAddress, `SMTP:${user.routing}`, user.name);
+      const cloud = await graph().get<GraphJson>(`/users/${user.cloudId}?$select=externalUserState`);
+      assert.equal(cloud.externalUserState, "Accepted", user.name);
+    }
+    const state = await wave.exportState();
+    assert.deepEqual(
+      state.deployment.resources
+        .filter((x) => String(x.type).endsWith(":ReachBackUser"))
+        .map((x) => String(x.urn).split("::").pop())
+        .sort(),
+      good
+        .filter((g) => g.user !== refused)
+        .map((g) => g.user.upn.toLowerCase())
+        .sort(),
+      "the failed create left no resource",
+    );
+  });
+
+  it("coex wave report shows the failed user's step and error from the journal", async () => {
+    const csv = await report("csv");
+    assert.equal(csv.code, 0, csv.output);
+    const row7 = parseCsv(csv.stdout)
+      .map((r) => r.fields ?? [])
+      .find((f) => f[0] === "7");
+    assert.ok(row7, csv.stdout);
+    assert.equal(row7[1], refused.upn);
+    assert.equal(row7[3], "synced", "the swap was synced; the invitation failed");
+    assert.match(row7[4], /in progress \(no resource: its create failed\)/);
+    assert.match(row7[5], /^at invitation sent: .*already exists in the directory/);
+    const table = await report("table");
+    assert.match(table.stdout, /6 user\(s\); not started: 2, synced: 1, verified: 3/);
+  });
+
+  it("the re-run after the fix retries only the failed user", async () => {
+    await graph().delete(`/users/${holderId}`);
+    const others = good.filter((g) => g.user !== refused).map((g) => g.user);
+    const usns = await Promise.all(others.map(async (u) => (await ad.getUser(u.dn))?.usnChanged));
+    const since = logLength();
+    const up = await wave.expect(["up", "--yes", "--parallel", "16"]);
+    assert.match(up.output, new RegExp(`${refused.upn}: continuing from where AD and Entra ID are`));
+    assert.deepEqual(
+      await Promise.all(others.map(async (u) => (await ad.getUser(u.dn))?.usnChanged)),
+      usns,
+      "the users that had succeeded: nothing written in AD",
+    );
+    const invitations = writesSince(since).filter((r) => r.path.startsWith("/v1.0/invitations"));
+    assert.equal(invitations.length, 1, "one invitation: the failed user's");
+    for (const w of writesSince(since)) {
+      for (const u of others)
+        assert.ok(!w.path.includes(u.cloudId), `no write to ${u.name}: ${w.method} ${w.path}`);
+    }
+  });
+
+  it("every good user is enabled; the bad rows' users are untouched", async () => {
     for (const { user } of good) {
       const u = await ad.getUser(user.dn);
       assert.equal(u?.targetAddress, `SMTP:${user.routing}`, user.name);
@@ -239,6 +313,11 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
     }
     // The bad rows' users were never touched.
     const untouched = await ad.getUser(noTarget.dn);
+    assert.equal(
+      untouched?.usnChanged,
+      noTargetUsn,
+      "the user left out by its preconditions: nothing written",
+    );
     assert.equal(untouched?.targetAddress, noTarget.before.targetAddress);
     const state = await wave.exportState();
     const users = state.deployment.resources.filter((x) => String(x.type).endsWith(":ReachBackUser"));
@@ -329,5 +408,30 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
     assert.ok(!existsSync(path.join(dir, "waves", "wave-bad.csv")), "the CSV not copied");
     const stacks = await wave.run(["stack", "ls", "--json"]);
     assert.ok(!stacks.stdout.includes("wave-bad"), "no stack made");
+  });
+
+  it("a coexistence stack of other tenants is refused at preview, naming both, and nothing is written", async () => {
+    const other = "0b9e3c1a-7d2f-4e5a-9c8b-1a2b3c4d5e6f";
+    writeFileSync(
+      coexistence.configFile,
+      JSON.stringify({
+        config: {
+          [`${COEX_PROJECT}:sourceTenantId`]: other,
+          [`${COEX_PROJECT}:targetTenantId`]: pair.connections.target.tenantId,
+          [`${COEX_PROJECT}:licenseGroupMapping`]: { [estate.originalGroup]: estate.reachBackGroup },
+        },
+      }),
+    );
+    await coexistence.expect(["up", "--yes"]);
+    const since = logLength();
+    const r = await wave.run(["preview"]);
+    assert.notEqual(r.code, 0, r.output);
+    assert.match(
+      r.output,
+      new RegExp(
+        `the wave's tenants are not the coexistence stack's .*entra-coexistence:source\\.tenantId is ${pair.connections.source.tenantId}, stack \\S+'s source is ${other}`,
+      ),
+    );
+    assert.deepEqual(writesSince(since), []);
   });
 });
