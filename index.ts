@@ -14,6 +14,7 @@ import {
   readPublicCertificates,
 } from "./lib/automation/certificates";
 import { credentialFileProblems, mappingSkuProblems } from "./lib/config/preflight";
+import { Refusal } from "./lib/config/refusal";
 import {
   CONFIG_NAMESPACE,
   ConfigError,
@@ -26,13 +27,12 @@ import { DirectoryClient } from "./lib/directory/client";
 import { type GraphClient, graphClientFor, odataString } from "./lib/graph/client";
 import { listSubscribedSkus } from "./lib/licensing/licenseGroupApi";
 import { checkPreconditions, describeProblem } from "./lib/reachBack/preconditions";
+import { waveProgram } from "./lib/waves/program";
 import { ReachBackUser } from "./providers/reachBackUser";
 
 /** Exit code by which the Node.js SDK tells the language host "the program already reported
  * what is wrong": the host then adds no "an unhandled error occurred" of its own. */
 const ALREADY_REPORTED = 32;
-
-class Refusal extends Error {}
 
 /** Whether Pulumi holds `entra-coexistence:<key>` as a secret. The SDK reads this from the
  * language host (PULUMI_CONFIG_SECRET_KEYS); Pulumi marks a whole top-level key as secret when any
@@ -167,6 +167,8 @@ async function program(): Promise<Record<string, unknown>> {
     ...plainSecretProblems(config, isSecretKey, pulumi.getStack()),
     ...credentialFileProblems(config),
   ];
+  // A wave stack (entra-coexistence:wave) enables the users of a CSV on the coexistence stack's set-up.
+  if (config.wave && problems.length === 0) return waveProgram(config, config.wave);
   const args = {
     sourceTenantId: config.source.tenantId,
     targetTenantId: config.target.tenantId,
@@ -235,6 +237,9 @@ async function program(): Promise<Record<string, unknown>> {
       : undefined;
 
   const outputs: Record<string, unknown> = {
+    /** The tenants, so that a wave stack can check it runs against the same pair. */
+    sourceTenantId: config.source.tenantId,
+    targetTenantId: config.target.tenantId,
     sourcePartner: coexistence.sourcePartner.settings,
     targetPartner: coexistence.targetPartner.settings,
     sourceDefaultIsServiceDefault: coexistence.sourceDefault.isServiceDefault,

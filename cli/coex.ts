@@ -17,6 +17,9 @@
 //   coex journal list --stack <name> [--config-file <file>]
 //   coex journal show <user> --stack <name> [--config-file <file>]
 //     The stack's journal of per-user original values and steps (see cli/journal.ts).
+//   coex wave new <stack> <users.csv> [--coexistence-stack coexistence] [--config-file <file>]
+//   coex wave report <stack> [--format table|markdown|csv] [--config-file <file>]
+//     A wave as a stack of its own, from its CSV to its per-user result (see cli/wave.ts).
 import { spawn } from "node:child_process";
 import { Command } from "commander";
 import { findProjectDir } from "../lib/config/stackConfig";
@@ -25,6 +28,7 @@ import { journalListCommand, journalShowCommand } from "./journal";
 import { verifyAccessCommand } from "./verifyAccess";
 import { verifyCommand } from "./verifyLicenseGroups";
 import { verifyReachBackCommand } from "./verifyReachBack";
+import { REPORT_FORMATS, type ReportFormat, waveNewCommand, waveReportCommand } from "./wave";
 
 /** The changed settings in pulumi's --diff output, as "resource: property: old => new". A list
  * of plain values is compared as a whole, whatever the positions (pulumi pairs items by index, so
@@ -229,6 +233,58 @@ journal
     process.exitCode = await journalShowCommand(
       { stack: opts.stack, configFile: opts.configFile },
       user,
+      (l) => process.stdout.write(`${l}\n`),
+    );
+  });
+
+const wave = program.command("wave").description("waves: a stack per CSV of users");
+
+wave
+  .command("new")
+  .description("check a wave's CSV, then create its stack and configuration from the coexistence stack's")
+  .argument("<stack>", "the new stack's name, e.g. wave-01")
+  .argument(
+    "<users.csv>",
+    "the wave's users (sourceUserPrincipalName,targetEmailAddress,coexRoutingAddress[,mailboxMigration])",
+  )
+  .option(
+    "--coexistence-stack <name>",
+    "the stack holding the coexistence set-up and license groups",
+    "coexistence",
+  )
+  .option(
+    "--coexistence-config-file <file>",
+    "the coexistence stack's configuration file, if not the default",
+  )
+  .option(
+    "--config-file <file>",
+    "write the new stack's configuration here (default stacks/Pulumi.<stack>.yaml)",
+  )
+  .action(
+    async (
+      stack: string,
+      csv: string,
+      opts: { coexistenceStack: string; coexistenceConfigFile?: string; configFile?: string },
+    ) => {
+      process.exitCode = await waveNewCommand(stack, csv, opts, (l) => process.stdout.write(`${l}\n`));
+    },
+  );
+
+wave
+  .command("report")
+  .description("per user: row, source UPN, target, step reached, final state, error (read-only)")
+  .argument("<stack>", "the wave's stack")
+  .option("--config-file <file>", "use this stack configuration file")
+  .option("--format <format>", `${REPORT_FORMATS.join(", ")}`, "table")
+  .action(async (stack: string, opts: { configFile?: string; format: string }) => {
+    if (!(REPORT_FORMATS as readonly string[]).includes(opts.format)) {
+      process.stderr.write(`coex wave report: --format must be one of ${REPORT_FORMATS.join(", ")}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.exitCode = await waveReportCommand(
+      { stack, configFile: opts.configFile },
+      { format: opts.format as ReportFormat },
       (l) => process.stdout.write(`${l}\n`),
     );
   });

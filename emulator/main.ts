@@ -58,7 +58,7 @@ program
         port: Number(opts.port),
         adminKey: opts.adminKey,
       });
-      // The sandbox's deploying apps also run the example wave's users (stacks/Pulumi.wave-example.yaml),
+      // The sandbox's deploying apps also run the example wave's users (stacks/waves/wave-example.csv),
       // which the procedure does as the stack's credential: inviting and writing users.
       const roles = [...DEPLOYER_ROLES, "User.Invite.All", "User.ReadWrite.All"];
       const tenants = SANDBOX_TENANTS.map((spec) => ensureTenant(emulator.store, spec, dir, roles));

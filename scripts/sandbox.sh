@@ -5,8 +5,8 @@
 # `coexistence` stack (stacks/Pulumi.coexistence.yaml): coex discover, pulumi up (cross-tenant
 # settings, reach-back license groups, the automation's app and AD delegation), coex
 # verify-license-groups, coex verify-access, and a drift check; then the example wave
-# (stacks/Pulumi.wave-example.yaml) in the same stack: preview, up, and per user the step reached
-# and the final state.
+# (stacks/waves/wave-example.csv) as a stack of its own: coex wave new, preview, up, coex wave
+# report and coex verify-reach-back.
 #   npm run sandbox             run, then stop the emulator and AD
 #   npm run sandbox -- --keep   leave them running and print how to use them
 set -euo pipefail
@@ -72,20 +72,25 @@ node dist/cli/coex.js verify-access "${stack[@]:0:4}"
 echo "== drift check (pulumi refresh --preview-only --expect-no-changes)"
 node dist/cli/coex.js drift "${stack[@]:0:4}"
 
-# The example wave (stacks/Pulumi.wave-example.yaml): its keys are merged into this stack's
-# configuration, so that the users get this stack's own license-group mapping (waves with stacks
-# of their own are issue 11). The delta-sync hook there reads these two variables.
+# The example wave (stacks/waves/wave-example.csv): a stack of its own, wave-example, made by
+# coex wave new from the coexistence stack's configuration. The delta-sync hook there reads these
+# two variables.
 export EMULATOR_URL="$emulator_url"
 export EMULATOR_ADMIN_KEY=$(node -p "require('$dir/connection.json').adminKey")
-wave=$(pulumi config --json --stack coexistence --config-file stacks/Pulumi.wave-example.yaml)
+wave_csv=stacks/waves/wave-example.csv
 tenant_id() { node -p "require('$dir/connection.json').tenants.find((t) => t.role === '$1').tenantId"; }
 admin() {
   curl --silent --show-error --fail-with-body --cacert "$NODE_EXTRA_CA_CERTS" \
     -H "x-emulator-admin-key: $EMULATOR_ADMIN_KEY" -H "content-type: application/json" "$@"
 }
+# The CSV's column, read with the product's own reader.
+csv_column() {
+  node -e 'const { parseWave } = require("./dist/lib/waves/wave");
+    for (const u of parseWave(require("fs").readFileSync(process.argv[1], "utf8")).users) console.log(u[process.argv[2]]);' "$wave_csv" "$1"
+}
 echo "== the wave's estate: each user's identity in the target, Entra Connect no longer writing onPremisesUserPrincipalName"
 # As the cross-tenant mailbox migration left them: an internal member in the target per user.
-for address in $(node -e 'for (const u of JSON.parse(process.argv[1])["entra-coexistence:reachBack"].objectValue.users) console.log(u.targetEmailAddress)' "$wave"); do
+for address in $(csv_column targetEmailAddress); do
   admin -X POST "$EMULATOR_URL/_emulator/tenants/$(tenant_id target)/users" \
     -d "{\"userPrincipalName\":\"$address\",\"mail\":\"$address\"}" >/dev/null
   echo "target user $address"
@@ -98,29 +103,32 @@ for _ in $(seq 1 30); do
   admin -X POST "$EMULATOR_URL/_emulator/tenants/$(tenant_id source)/entraConnect/cycle" >/dev/null 2>&1 && break
   sleep 1
 done
-pulumi config set-all --json "$wave" "${stack[@]:0:4}"
-echo "== pulumi preview (the wave's preconditions, read-only)"
-pulumi preview "${stack[@]}"
-echo "== pulumi up (the wave)"
-pulumi up --yes "${stack[@]}"
-echo "== the wave's users: step reached and final state"
-pulumi stack output reachBackUsers --json --stack coexistence |
-  node -e 'const o = JSON.parse(require("fs").readFileSync(0, "utf8"));
-    for (const [user, { step, state }] of Object.entries(o)) console.log(`${user}: ${step}; ${state}`);'
+# The wave's configuration goes beside the sandbox's copy of the coexistence stack's (and its CSV
+# to .sandbox/waves/), not into stacks/.
+wave_config="$dir/Pulumi.wave-example.yaml"
+wave=(--stack wave-example --config-file "$wave_config")
+echo "== coex wave new wave-example $wave_csv"
+node dist/cli/coex.js wave new wave-example "$wave_csv" --coexistence-stack coexistence \
+  --coexistence-config-file "$config" --config-file "$wave_config"
+echo "== pulumi preview (the wave: every row and every user's preconditions, read-only)"
+pulumi preview "${wave[@]}" --non-interactive
+echo "== pulumi up (the wave, every user at once)"
+pulumi up --yes --parallel 16 "${wave[@]}" --non-interactive
+echo "== coex wave report wave-example"
+node dist/cli/coex.js wave report wave-example --config-file "$wave_config"
 echo "== coex verify-reach-back (seed 000's test \"Verify B2B Reach-Back Automation\", read-only)"
-node dist/cli/coex.js verify-reach-back \
-  $(node -e 'for (const u of JSON.parse(process.argv[1])["entra-coexistence:reachBack"].objectValue.users) console.log(u.sourceUserPrincipalName)' "$wave") \
-  "${stack[@]:0:4}"
+node dist/cli/coex.js verify-reach-back $(csv_column sourceUserPrincipalName) "${wave[@]}"
 if [ "$keep" = "--keep" ]; then
   cat <<MSG
 
 The emulator keeps running (pid $emulator, $(node -p "require('$dir/connection.json').url")), and so does
 the AD domain controller ($(node -p "require('$dir/samba/connection.json').ldapsUrl"); stop it with
 bash scripts/samba.sh stop $dir/samba).
-To use the stack from this shell:
+To use the stacks from this shell:
   export PATH="$pulumi_bin:\$PATH" NODE_EXTRA_CA_CERTS="$NODE_EXTRA_CA_CERTS" PULUMI_BACKEND_URL="file://$dir/state" \\
     PULUMI_CONFIG_PASSPHRASE="$PULUMI_CONFIG_PASSPHRASE" PULUMI_HOME="$dir/pulumi-home"
   pulumi preview --diff --stack coexistence --config-file $config
+  pulumi preview --diff --stack wave-example --config-file $wave_config
 Stop the emulator with: kill $emulator
 MSG
 fi

@@ -15,6 +15,7 @@ import { automationConfigSchema } from "./automation";
 import { licenseGroupsConfigSchema } from "./licenseGroups";
 import { entraConnectConfigSchema, reachBackConfigSchema } from "./reachBack";
 import { closest, echo } from "./suggest";
+import { waveConfigSchema } from "./wave";
 
 /** Pulumi's config namespace for this project (the `name` in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "entra-coexistence";
@@ -127,6 +128,8 @@ export const stackConfigSchema = z.strictObject({
   entraConnect: entraConnectConfigSchema.prefault({}),
   /** The per-user procedure's invitation and license wait (reachBack.ts). */
   reachBack: reachBackConfigSchema.prefault({}),
+  /** Makes the stack a wave stack: the users of a CSV, with the coexistence stack's outputs (wave.ts). */
+  wave: waveConfigSchema.optional(),
 });
 export type StackConfig = z.output<typeof stackConfigSchema>;
 
