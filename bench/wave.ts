@@ -15,13 +15,11 @@
 // forwards in clear to Samba's ldap:// port (Samba here allows simple binds without TLS), reading
 // each LDAPMessage's operation tag; the bench's set-up and the emulator's Entra Connect do not go
 // through it.
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { type Server, connect as tcpConnect } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createServer as createTlsServer } from "node:tls";
-import { Attribute, Change, Client } from "ldapts";
 import { issueServerCert, type KeyAndCert, loadOrCreateCa } from "../emulator/pki";
 import { entraConnectConfigSchema } from "../lib/config/reachBack";
 import { DirectoryClient } from "../lib/directory/client";
@@ -29,7 +27,7 @@ import { Journal } from "../lib/journal/journal";
 import { FileJournalStore } from "../lib/journal/store";
 import { enableReachBack, type ProcedureDeps } from "../lib/reachBack/procedure";
 import { DeltaSyncTrigger } from "../lib/reachBack/syncHook";
-import { remoteMailbox } from "../test/support/directoryFixtures";
+import { type BulkUser, createRemoteMailboxUsers } from "../test/support/directoryFixtures";
 import type { PulumiStack } from "../test/support/pulumi";
 import {
   declareUsers,
@@ -179,16 +177,6 @@ class RssSampler {
   }
 }
 
-async function adminClient(samba: SambaUnderTest): Promise<Client> {
-  const c = new Client({
-    url: samba.connection.ldapsUrl,
-    tlsOptions: { ca: [readFileSync(samba.connection.caCertPath)] },
-    timeout: 60_000,
-  });
-  await c.bind(samba.connection.adminBindDn, samba.connection.adminPassword);
-  return c;
-}
-
 /** Runs `work` over `items` with `concurrency` at once. */
 async function pool<T>(items: T[], concurrency: number, work: (item: T, worker: number) => Promise<void>) {
   let next = 0;
@@ -197,53 +185,6 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T, worker: 
       for (let i = next++; i < items.length; i = next++) await work(items[i], w);
     }),
   );
-}
-
-interface BenchUser {
-  dn: string;
-  upn: string;
-  alias: string;
-}
-
-/** The users, as remote mailboxes in a scratch OU, added over a few LDAPS connections at once
- * (password and enabled in the add itself); answers the users and Samba's write rate (adds per
- * second, measured on these adds). */
-async function createUsers(
-  samba: SambaUnderTest,
-  count: number,
-): Promise<{ ouDn: string; users: BenchUser[]; writesPerSecond: number }> {
-  const id = randomBytes(3).toString("hex");
-  const ouDn = `OU=bench-${id},${samba.fabrikamOu}`;
-  const clients = await Promise.all(Array.from({ length: SETUP_CONNECTIONS }, () => adminClient(samba)));
-  try {
-    await clients[0].add(ouDn, { objectClass: "organizationalUnit", ou: `bench-${id}` });
-    const users = Array.from({ length: count }, (_, i) => {
-      const alias = `b${id}-${String(i).padStart(5, "0")}`;
-      return { dn: `CN=${alias},${ouDn}`, upn: `${alias}@fabrikam.example`, alias };
-    });
-    const start = process.hrtime.bigint();
-    await pool(users, SETUP_CONNECTIONS, async (u, w) => {
-      const attributes = remoteMailbox(u.alias, u.alias, "bench");
-      await clients[w].add(u.dn, attributes);
-      await clients[w].modify(u.dn, [
-        new Change({
-          operation: "replace",
-          modification: new Attribute({
-            type: "unicodePwd",
-            values: [Buffer.from('"Fabrikam-User-2024!"', "utf16le")],
-          }),
-        }),
-        new Change({
-          operation: "replace",
-          modification: new Attribute({ type: "userAccountControl", values: ["512"] }),
-        }),
-      ]);
-    });
-    const writesPerSecond = (2 * count) / (since(start) / 1000);
-    return { ouDn, users, writesPerSecond };
-  } finally {
-    await Promise.all(clients.map((c) => c.unbind().catch(() => undefined)));
-  }
 }
 
 async function main(): Promise<void> {
@@ -257,7 +198,7 @@ async function main(): Promise<void> {
   );
 
   let t = process.hrtime.bigint();
-  const made = await createUsers(samba, USERS + SEQUENTIAL);
+  const made = await createRemoteMailboxUsers(samba.admin(), USERS + SEQUENTIAL, "bench", SETUP_CONNECTIONS);
   console.log(
     `set-up: ${USERS + SEQUENTIAL} AD users in ${seconds(since(t))} s (${made.writesPerSecond.toFixed(0)} LDAP writes/s)`,
   );
@@ -402,7 +343,7 @@ async function stateBytesPerUser(stack: PulumiStack, users: number): Promise<num
 async function oneAtATime(
   samba: SambaUnderTest,
   pair: Awaited<ReturnType<typeof reachBackEstate>>["pair"],
-  users: BenchUser[],
+  users: BulkUser[],
   config: Record<string, unknown>,
   mapping: Record<string, string>,
 ): Promise<number> {

@@ -193,3 +193,68 @@ async function removeAll(admin: DirectoryConfig, dns: string[], ouDn: string | u
     await client.unbind().catch(() => undefined);
   }
 }
+
+export interface BulkUser {
+  dn: string;
+  upn: string;
+  alias: string;
+}
+
+/**
+ * `count` remote-mailbox users in a fresh OU=<label>-<random> under OU=Fabrikam, added over a few
+ * LDAPS connections at once (a wave's worth of users in seconds); answers the OU, the users and
+ * Samba's write rate measured on these adds (two writes per user: the add, then password and
+ * enabling). Delete the OU's subtree to clean up.
+ */
+export async function createRemoteMailboxUsers(
+  admin: DirectoryConfig,
+  count: number,
+  label: string,
+  connections = 4,
+): Promise<{ ouDn: string; users: BulkUser[]; writesPerSecond: number; cleanup(): Promise<void> }> {
+  const id = randomBytes(3).toString("hex");
+  const clients = await Promise.all(Array.from({ length: connections }, () => connect(admin)));
+  try {
+    const { searchEntries } = await clients[0].search("", {
+      scope: "base",
+      attributes: ["defaultNamingContext"],
+    });
+    const domainDn = String(searchEntries[0]?.defaultNamingContext ?? "");
+    const ouDn = `OU=${label}-${id},OU=Fabrikam,${domainDn}`;
+    await clients[0].add(ouDn, { objectClass: "organizationalUnit", ou: `${label}-${id}` });
+    const users = Array.from({ length: count }, (_, i) => {
+      // sAMAccountName has at most 20 characters.
+      const alias = `${label.slice(0, 6)}${id}-${String(i).padStart(5, "0")}`.slice(0, 20);
+      return { dn: `CN=${alias},${ouDn}`, upn: `${alias}@fabrikam.example`, alias };
+    });
+    const start = process.hrtime.bigint();
+    let next = 0;
+    await Promise.all(
+      clients.map(async (client) => {
+        for (let i = next++; i < users.length; i = next++) {
+          const u = users[i];
+          await client.add(u.dn, remoteMailbox(u.alias, u.alias, label));
+          await client.modify(u.dn, [
+            new Change({
+              operation: "replace",
+              modification: new Attribute({ type: "unicodePwd", values: [unicodePwd(USER_PASSWORD)] }),
+            }),
+            new Change({
+              operation: "replace",
+              modification: new Attribute({ type: "userAccountControl", values: ["512"] }),
+            }),
+          ]);
+        }
+      }),
+    );
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    return {
+      ouDn,
+      users,
+      writesPerSecond: (2 * count) / seconds,
+      cleanup: () => removeAll(admin, [], ouDn),
+    };
+  } finally {
+    await Promise.all(clients.map((c) => c.unbind().catch(() => undefined)));
+  }
+}
