@@ -25,6 +25,7 @@ import {
   type ProcedureDeps,
   rollBackReachBack,
 } from "../lib/reachBack/procedure";
+import { WaveProgress } from "../lib/reachBack/progress";
 import { DeltaSyncTrigger } from "../lib/reachBack/syncHook";
 import { type ReachBackStep, reachBackUserFields, reachBackUserRules } from "../lib/reachBack/userSchema";
 import { declaredLive, type LiveUser } from "../lib/reachBack/userState";
@@ -68,6 +69,8 @@ const EXPECTED_KEYS = [
 
 const journals = new Map<string, Promise<Journal>>();
 let trigger: DeltaSyncTrigger | undefined;
+/** The users this process enables, counted per step: one progress line for a whole wave. */
+const progress = new WaveProgress((line) => pulumi.log.info(line));
 
 /** The stack's journal, opened once per provider process. */
 function journalFor(stack: string): Promise<Journal> {
@@ -118,6 +121,7 @@ async function withProcedure<T>(inputs: Inputs, work: (deps: ProcedureDeps) => P
         userOus: config.automation?.userOus,
       },
       log: (m) => pulumi.log.info(m),
+      onStep: (user, step) => progress.step(user, step),
     }),
   );
 }

@@ -78,6 +78,8 @@ export interface ProcedureDeps {
   settings: ProcedureSettings;
   /** Progress lines, one per step (the Pulumi display shows them while the user is processed). */
   log?: (message: string) => void;
+  /** Told each step a user enters, and "failed" when the run stops with an error (progress.ts). */
+  onStep?: (user: string, step: ReachBackStep | "failed") => void;
 }
 
 export type UserSpec = Pick<
@@ -140,12 +142,21 @@ const same = (a: string | null | undefined, b: string | null | undefined) =>
   a == null || b == null ? a == null && b == null : sameAddress(a, b);
 
 /** Runs the procedure for one user; see the file's comment. */
-export function enableReachBack(
+export async function enableReachBack(
   deps: ProcedureDeps,
   spec: UserSpec,
   options: EnableOptions = {},
 ): Promise<ProcedureResult> {
-  return new UserRun(deps, spec, options).enable();
+  const user = spec.sourceUserPrincipalName;
+  deps.onStep?.(user, "preconditions");
+  try {
+    const result = await new UserRun(deps, spec, options).enable();
+    deps.onStep?.(user, "verified");
+    return result;
+  } catch (e) {
+    deps.onStep?.(user, "failed");
+    throw e;
+  }
 }
 
 export interface EnableOptions {
@@ -191,6 +202,13 @@ class UserRun {
     this.user = spec.sourceUserPrincipalName;
     this.target = spec.targetEmailAddress;
     this.mapping = canonicalMapping(spec.licenseGroupMapping);
+  }
+
+  /** The step being attempted, told to whoever follows the wave's progress. */
+  private setStep(step: ReachBackStep): void {
+    this.step = step;
+    // "verified" is told once verification passed (enableReachBack).
+    if (step !== "verified") this.deps.onStep?.(this.user, step);
   }
 
   private log(message: string): void {
@@ -242,7 +260,7 @@ class UserRun {
       );
     } else {
       await this.preconditions();
-      this.step = "journaled";
+      this.setStep("journaled");
       const recorded = await this.deps.journal.recordOriginal(
         this.user,
         await this.originals(ad, cloud, groups),
@@ -257,9 +275,9 @@ class UserRun {
 
     let failure: { step: ReachBackStep; journalStep: StepName; error: unknown } | undefined;
     try {
-      this.step = "licensed";
+      this.setStep("licensed");
       await this.license();
-      this.step = "addressSwapped";
+      this.setStep("addressSwapped");
       await this.convertToMailUser();
       const now = await this.cloudUser();
       if (redemptionOf(now) === undefined || this.reset) {
@@ -269,9 +287,9 @@ class UserRun {
           );
         }
         await this.swap();
-        this.step = "synced";
+        this.setStep("synced");
         await this.waitForSwap();
-        this.step = "invited";
+        this.setStep("invited");
         await this.invite();
       } else {
         this.log(`already invited (${describeB2b(now)}): no swap, no invitation`);
@@ -290,7 +308,7 @@ class UserRun {
         .catch(() => undefined);
       throw new ReachBackError(this.user, failure.step, reasonOf(failure.error), await this.describeNow());
     }
-    this.step = "reverted";
+    this.setStep("reverted");
     try {
       await this.waitForRevert();
     } catch (e) {
@@ -303,7 +321,7 @@ class UserRun {
         "AD has the original primary SMTP address back; once Entra Connect has synced it, run pulumi up again to verify",
       );
     }
-    this.step = "verified";
+    this.setStep("verified");
     return this.verify();
   }
 

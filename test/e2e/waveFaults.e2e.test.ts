@@ -124,6 +124,7 @@ describe("e2e: a wave under faults (30 % Graph 429s, an LDAP connection cut) thr
       `the LDAP connection was cut with users swapped:\n${first.output.slice(-3000)}`,
     );
     assert.ok(proxy.stats.cut > 0, "connections were cut");
+    assert.match(first.output, /reach-back progress: \d+ users: /, "the display shows the wave's progress");
 
     const journal = await stackJournal(stateDir, PROJECT, stack);
     const checkSafe = async () => {
