@@ -1,7 +1,8 @@
 // Waves end to end through the real pulumi CLI: a coexistence stack (a small program exporting
 // the tenants and the license-group mapping) and a wave stack of the product's program whose CSV
-// holds six users of mixed shapes, two of them bad (an invalid address; a user without a target
-// identity, which only the preconditions find). Preview lists exactly the bad rows and writes
+// holds fifty users of mixed shapes (cloud license group, on-premises license group, direct
+// license, third-party path, one enabled beforehand by another tool), two of them bad (an invalid
+// address; a user without a target identity, which only the preconditions find). Preview lists exactly the bad rows and writes
 // nothing (emulator request log, AD usnChanged); up with continueWithGoodRows enables every good
 // user but one whose invitation Graph refuses, which fails alone and shows in `coex wave report`
 // with the journal's failure; the re-run after the fix writes only for that user; refresh shows
@@ -14,16 +15,18 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { DirectoryClient } from "../../lib/directory/client";
 import { parseCsv } from "../../lib/waves/csv";
-import { createScratchOu, type ScratchOu } from "../support/directoryFixtures";
+import { createRemoteMailboxUsers, createScratchOu, type ScratchOu } from "../support/directoryFixtures";
 import { type PulumiResult, PulumiStack, repoRoot } from "../support/pulumi";
 import {
   deltaSyncHook,
   E5,
+  enableBeforehand,
   type ReachBackEstate,
   type ReachBackTestUser,
   reachBackConfig,
   reachBackEstate,
   reachBackTestUser,
+  SCRUBBING_PLANS,
   TARGET_DOMAIN,
 } from "../support/reachBack";
 import { type SambaUnderTest, sambaOrSkip } from "../support/samba";
@@ -33,6 +36,9 @@ import { asEstate, emulatorAdmin, type TenantPairUnderTest, workDir } from "../s
 type GraphJson = any;
 const COEX_PROJECT = "wave-coex-test";
 const HEADER = "sourceUserPrincipalName,targetEmailAddress,coexRoutingAddress,mailboxMigration";
+/** Cloud-group users beyond the first rows, so that the wave has fifty users. */
+const BULK = 41;
+const ROWS = 50;
 
 describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, report)", function () {
   this.timeout(900_000);
@@ -55,6 +61,10 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
   /** The left-out user's usnChanged before any up. */
   let noTargetUsn: number | undefined;
   let env: NodeJS.ProcessEnv;
+  let bulkCleanup: (() => Promise<void>) | undefined;
+  /** Enabled before the wave by another tool: the wave finds it enabled and writes nothing. */
+  let beforehand: ReachBackTestUser;
+  let beforehandUsn: number | undefined;
 
   const graph = () => pair.graph("source");
   const logLength = () => pair.emulator?.http.log.length ?? 0;
@@ -99,10 +109,14 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
 
   before(async function () {
     samba = sambaOrSkip(this);
-    for (const label of ["wva", "wvb", "wvc"]) scratches.push(await createScratchOu(samba.admin(), label));
+    for (const label of ["wva", "wvb", "wvc", "wvd"])
+      scratches.push(await createScratchOu(samba.admin(), label));
+    // BULK cloud-group users, one of an on-premises license group, one enabled beforehand.
+    const bulk = await createRemoteMailboxUsers(samba.admin(), BULK + 2, "wvbulk");
+    bulkCleanup = bulk.cleanup;
     estate = await reachBackEstate(samba);
     ({ pair, ad } = estate);
-    const [a, b, c] = scratches;
+    const [a, b, c, d] = scratches;
     const cloud1 = await reachBackTestUser(estate, "cloud1", a.userDn);
     const cloud2 = await reachBackTestUser(estate, "cloud2", a.outsideUserDn);
     // Licensed directly with E5 (no group): its own assignment gets the scrubbing plans disabled.
@@ -128,13 +142,62 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
     noTarget = await reachBackTestUser(estate, "notarget", b.outsideUserDn);
     const cloud3 = await reachBackTestUser(estate, "cloud3", c.userDn);
     refused = cloud3;
+    // The third-party path: the source mailbox is already gone (the emulator's users have none).
+    const thirdParty = await reachBackTestUser(estate, "thirdparty", d.userDn);
+    const bulkUsers: ReachBackTestUser[] = [];
+    for (let i = 0; i < BULK; i += 8) {
+      bulkUsers.push(
+        ...(await Promise.all(
+          bulk.users
+            .slice(i, Math.min(i + 8, BULK))
+            .map((u, j) => reachBackTestUser(estate, `bulk${i + j}`, u.dn)),
+        )),
+      );
+    }
+    // An on-premises license group: the user is in LIC-M365-E5 in AD; the synced groups assign E5
+    // (the reach-back one without the plans that trigger scrubbing), as the coexistence stack leaves them.
+    const groupId = async (name: string) =>
+      (await graph().list<{ id: string }>(`/groups?$filter=displayName eq '${name}'&$select=id`))[0].id;
+    const originalAd = await ad.findGroupByName("LIC-M365-E5");
+    assert.ok(originalAd);
+    const onPremUser = bulk.users[BULK];
+    const onPrem = await reachBackTestUser(estate, "onprem", onPremUser.dn, async () => {
+      await ad.addGroupMember(originalAd.dn, onPremUser.dn);
+      await estate.engine.requestCycle();
+    });
+    const onPremOriginal = await groupId("LIC-M365-E5");
+    const onPremReachBack = await groupId("LIC-M365-E5-ReachBack");
+    await asEstate(pair, async () => {
+      await graph().post(`/groups/${onPremOriginal}/assignLicense`, {
+        addLicenses: [{ skuId: E5.skuId, disabledPlans: [] }],
+        removeLicenses: [],
+      });
+      await graph().post(`/groups/${onPremReachBack}/assignLicense`, {
+        addLicenses: [{ skuId: E5.skuId, disabledPlans: SCRUBBING_PLANS }],
+        removeLicenses: [],
+      });
+    });
+    const mapping = {
+      [estate.originalGroup]: estate.reachBackGroup,
+      [onPremOriginal]: onPremReachBack,
+    };
+    for (let i = 0; i < 60; i++) {
+      const u = await graph().get<GraphJson>(`/users/${onPrem.cloudId}?$select=licenseAssignmentStates`);
+      if (u.licenseAssignmentStates?.some((x: GraphJson) => x.assignedByGroup === onPremOriginal)) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    beforehand = await reachBackTestUser(estate, "beforehand", bulk.users[BULK + 1].dn);
+    await enableBeforehand(samba, pair, [beforehand], mapping);
+    beforehandUsn = (await ad.getUser(beforehand.dn))?.usnChanged;
 
     dir = workDir("waves");
     mkdirSync(path.join(dir, "waves"), { recursive: true });
     csvPath = path.join(dir, "waves", "wave-e2e.csv");
     const line = (u: ReachBackTestUser, target = u.target, migration = "") =>
       [u.upn, target, u.routing, migration].join(",");
-    // Rows: 2 cloud1, 3 a bad address, 4 cloud2 (crossTenant said), 5 direct, 6 no target identity, 7 cloud3.
+    // Rows: 2 cloud1, 3 a bad address, 4 cloud2 (crossTenant said), 5 direct, 6 no target identity,
+    // 7 cloud3, 8 to 48 the bulk of cloud-group users, 49 on-premises group, 50 third-party path,
+    // 51 enabled beforehand.
     writeFileSync(
       csvPath,
       `\uFEFF${[
@@ -145,6 +208,10 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
         line(direct),
         line(noTarget, `nobody-${noTarget.alias}@${TARGET_DOMAIN}`),
         `"${cloud3.upn}",${cloud3.target},${cloud3.routing},`,
+        ...bulkUsers.map((u) => line(u)),
+        line(onPrem),
+        line(thirdParty, thirdParty.target, "thirdParty"),
+        line(beforehand),
       ].join("\r\n")}\r\n`,
     );
     good = [
@@ -152,7 +219,12 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
       { row: 4, user: cloud2 },
       { row: 5, user: direct },
       { row: 7, user: cloud3 },
+      ...bulkUsers.map((user, i) => ({ row: 8 + i, user })),
+      { row: 49, user: onPrem },
+      { row: 50, user: thirdParty },
+      { row: 51, user: beforehand },
     ];
+    assert.equal(good.length + 2, ROWS);
 
     // The coexistence stack: another project on the same backend, already up with its outputs.
     const programDir = workDir("program-wave-coex");
@@ -177,7 +249,7 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
         config: {
           [`${COEX_PROJECT}:sourceTenantId`]: pair.connections.source.tenantId,
           [`${COEX_PROJECT}:targetTenantId`]: pair.connections.target.tenantId,
-          [`${COEX_PROJECT}:licenseGroupMapping`]: { [estate.originalGroup]: estate.reachBackGroup },
+          [`${COEX_PROJECT}:licenseGroupMapping`]: mapping,
         },
       }),
     );
@@ -200,6 +272,7 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
     wave?.dispose();
     await ad?.close();
     for (const s of scratches) await s.cleanup().catch(() => undefined);
+    await bulkCleanup?.().catch(() => undefined);
     await pair?.close();
   });
 
@@ -241,8 +314,16 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
     })) as GraphJson;
     holderId = holder.id;
     writeWaveConfig(true);
-    const up = await wave.run(["up", "--yes", "--parallel", "16"]);
+    const since = logLength();
+    const up = await wave.run(["up", "--yes", "--parallel", String(ROWS)]);
     assert.notEqual(up.code, 0, up.output);
+    assert.match(up.output, /reach-back progress: \d+ users: /, "the display counts the users per step");
+    assert.deepEqual(
+      writesSince(since).filter((w) => w.path.includes(beforehand.cloudId)),
+      [],
+      "the user enabled beforehand: nothing written in Graph",
+    );
+    assert.equal((await ad.getUser(beforehand.dn))?.usnChanged, beforehandUsn, "nor in AD");
     assert.match(up.output, /2 bad row\(s\), left out of this run/);
     assert.match(up.output, new RegExp(`${refused.upn}: step "invited" failed`));
     for (const { user } of good.filter((g) => g.user !== refused)) {
@@ -277,7 +358,10 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
     assert.match(row7[4], /in progress \(no resource: its create failed\)/);
     assert.match(row7[5], /^at invitation sent: .*already exists in the directory/);
     const table = await report("table");
-    assert.match(table.stdout, /6 user\(s\); not started: 2, synced: 1, verified: 3/);
+    assert.match(
+      table.stdout,
+      new RegExp(`${ROWS} user\\(s\\); not started: 2, synced: 1, verified: ${ROWS - 3}`),
+    );
   });
 
   it("the re-run after the fix retries only the failed user", async () => {
@@ -285,7 +369,7 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
     const others = good.filter((g) => g.user !== refused).map((g) => g.user);
     const usns = await Promise.all(others.map(async (u) => (await ad.getUser(u.dn))?.usnChanged));
     const since = logLength();
-    const up = await wave.expect(["up", "--yes", "--parallel", "16"]);
+    const up = await wave.expect(["up", "--yes", "--parallel", String(ROWS)]);
     assert.match(up.output, new RegExp(`${refused.upn}: continuing from where AD and Entra ID are`));
     assert.deepEqual(
       await Promise.all(others.map(async (u) => (await ad.getUser(u.dn))?.usnChanged)),
@@ -327,7 +411,7 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
       "one ReachBackUser per good row, named after the source UPN",
     );
     const outputs = (await wave.run(["stack", "output", "--json"])).stdout;
-    assert.deepEqual(JSON.parse(outputs).waveSteps, { verified: 4 });
+    assert.deepEqual(JSON.parse(outputs).waveSteps, { verified: ROWS - 2 });
     assert.deepEqual(JSON.parse(outputs).waveBadRows, [3, 6]);
   });
 
@@ -335,7 +419,7 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
     await wave.expect(["refresh", "--preview-only", "--expect-no-changes"]);
     const usns = await adUsns();
     const since = logLength();
-    await wave.expect(["up", "--yes", "--parallel", "16"]);
+    await wave.expect(["up", "--yes", "--parallel", String(ROWS)]);
     assert.deepEqual(writesSince(since), [], "no write to either tenant");
     assert.deepEqual(await adUsns(), usns, "nothing written to AD");
   });
@@ -355,7 +439,10 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
     const records = parseCsv(csv.stdout).map((r) => r.fields ?? []);
     assert.deepEqual(records[0], ["row", "user", "target", "step", "state", "error"]);
     const byRow = new Map(records.slice(1).map((f) => [Number(f[0]), f]));
-    assert.deepEqual([...byRow.keys()], [2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(
+      [...byRow.keys()],
+      Array.from({ length: ROWS }, (_, i) => i + 2),
+    );
     for (const { row, user } of good) {
       const [, upn, target, step, stateText, error] = byRow.get(row) ?? [];
       assert.equal(upn, user.upn);
@@ -378,16 +465,16 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
 
     const table = await report("table");
     assert.equal(table.code, 0, table.output);
-    assert.match(table.stdout, /6 user\(s\); not started: 2, verified: 4/);
+    assert.match(table.stdout, new RegExp(`${ROWS} user\\(s\\); not started: 2, verified: ${ROWS - 2}`));
     for (const { user } of good)
       assert.match(table.stdout, new RegExp(`${user.upn.replace(/\./g, "\\.")}\\s+\\S+\\s+verified`));
 
     const md = await report("markdown");
     assert.equal(md.code, 0, md.output);
-    assert.match(md.stdout, /\| verified \| 4 \|/);
+    assert.match(md.stdout, new RegExp(`\\| verified \\| ${ROWS - 2} \\|`));
     assert.match(md.stdout, /\| not started \| 2 \|/);
     const mdRows = md.stdout.split("\n").filter((l) => /^\| \d+ \|/.test(l));
-    assert.equal(mdRows.length, 6);
+    assert.equal(mdRows.length, ROWS);
   });
 
   it("coex wave new refuses a bad CSV, naming every bad row, and creates nothing", async () => {

@@ -8,9 +8,12 @@ import * as path from "node:path";
 import type { EntraConnectSync } from "../../emulator/entraConnect";
 import { planData, SCRUBBING_SERVICES, SKU_FIXTURES } from "../../emulator/skus";
 import { DEPLOYER_ROLES } from "../../emulator/tenantPair";
+import { entraConnectConfigSchema } from "../../lib/config/reachBack";
 import { DirectoryClient, type DirectoryUser } from "../../lib/directory/client";
 import { Journal } from "../../lib/journal/journal";
 import { FileJournalStore } from "../../lib/journal/store";
+import { enableReachBack } from "../../lib/reachBack/procedure";
+import { DeltaSyncTrigger } from "../../lib/reachBack/syncHook";
 import { PulumiStack, repoRoot, stackConfigFor } from "./pulumi";
 import type { SambaUnderTest } from "./samba";
 import { asEstate, emulatedPair, emulatorAdmin, type TenantPairUnderTest, workDir } from "./tenantPairs";
@@ -221,4 +224,54 @@ export async function stackJournal(stateDir: string, project: string, stack: Pul
   );
   await store.open({ create: false });
   return new Journal(store);
+}
+
+/** Enables `users` before the test's stack exists, as another tool would have (the product's
+ * procedure with a journal of its own, which the stack's journal never sees): a user the stack
+ * then finds already enabled. */
+export async function enableBeforehand(
+  samba: SambaUnderTest,
+  pair: TenantPairUnderTest,
+  users: ReadonlyArray<Pick<ReachBackTestUser, "upn" | "target" | "routing">>,
+  licenseGroupMapping: Record<string, string>,
+): Promise<void> {
+  const dir = workDir("beforehand-journal");
+  const store = new FileJournalStore(dir, { project: "beforehand", stack: "other-tool" });
+  await store.open();
+  const entraConnect = entraConnectConfigSchema.parse({
+    deltaSyncCommand: deltaSyncHook(pair),
+    pollSeconds: 1,
+  });
+  const ad = new DirectoryClient(samba.admin());
+  try {
+    for (const u of users) {
+      const r = await enableReachBack(
+        {
+          source: pair.graph("source"),
+          target: pair.graph("target"),
+          ad,
+          journal: new Journal(store),
+          sync: new DeltaSyncTrigger(entraConnect),
+          settings: {
+            sourceTenantId: pair.connections.source.tenantId,
+            targetTenantId: pair.connections.target.tenantId,
+            inviteRedirectUrl: `https://myapps.microsoft.com/?tenantid=${pair.connections.source.tenantId}`,
+            licenseTimeoutMs: 60_000,
+            syncTimeoutMs: 60_000,
+            pollMs: 1000,
+          },
+        },
+        {
+          sourceUserPrincipalName: u.upn,
+          targetEmailAddress: u.target,
+          coexRoutingAddress: u.routing,
+          mailboxMigration: "crossTenant",
+          licenseGroupMapping,
+        },
+      );
+      assert.equal(r.step, "verified", `${u.upn} enabled beforehand`);
+    }
+  } finally {
+    await ad.close();
+  }
 }
