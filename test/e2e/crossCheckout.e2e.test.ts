@@ -102,7 +102,7 @@ describe("e2e: a state written from one checkout is refreshed and destroyed from
     );
     await b.expect(["destroy", "--yes"]);
     assert.equal(await pair.graph("source").getOptional(partnerPath), undefined, "destroy removed it");
-    const left = (await b.exportState()).deployment.resources as Resource[];
+    const left = ((await b.exportState()).deployment.resources ?? []) as Resource[];
     assert.deepEqual(
       left.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).map((r) => r.urn),
       [],
