@@ -23,12 +23,13 @@ const MODULE_ID = /^[A-Za-z0-9_/.-]+$/;
  */
 export function providerSource(moduleId: string): string {
   if (!MODULE_ID.test(moduleId)) throw new Error(`not a module path: ${moduleId}`);
+  // `module.paths` is what the host's loader (require-from-string) gives the module: the
+  // node_modules directories from the working directory up, so their parents are the directory
+  // itself and each one above it (`n/..` would not do: resolve skips a path that does not exist).
   // Single quotes only: the text is stored as a JSON string, where a double quote costs two bytes.
   return (
-    "exports.handler=()=>{const p=require('path'),a=[];" +
-    "for(let d=process.cwd(),u;d!==u;u=d,d=p.dirname(d))a.push(d,p.join(d,'node_modules/entra-coexistence'));" +
-    `try{return require(require.resolve('./${moduleId}',{paths:a})).provider}` +
-    "catch(e){e.message+=' (searched from '+process.cwd()+' up: build the project, npm run build, or install entra-coexistence)';throw e}}"
+    `exports.handler=()=>{try{return require(require.resolve('./${moduleId}',{paths:module.paths.flatMap(n=>[require('path').dirname(n),n+'/entra-coexistence'])})).provider}` +
+    "catch(e){e.message+=' from '+process.cwd()+' up: build the project (npm run build)';throw e}}"
   );
 }
 

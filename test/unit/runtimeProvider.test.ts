@@ -43,7 +43,7 @@ function fakeTree(at: string, marker: string): string {
 describe("runtimeProvider: the __provider text", () => {
   it("is a few hundred bytes naming only the module, no path of this machine", () => {
     const text = providerSource("dist/providers/reachBackUser");
-    assert.ok(text.length < 450, `${text.length} bytes`);
+    assert.ok(text.length < 300, `${text.length} bytes`);
     assert.match(text, /'\.\/dist\/providers\/reachBackUser'/);
     assert.ok(!text.includes(process.cwd()), "no absolute path of the checkout");
     assert.ok(!text.includes('"'), "no double quote (each costs two bytes in the JSON state)");
@@ -96,7 +96,7 @@ describe("runtimeProvider: the __provider text", () => {
           () => requireFromString(providerSource("dist/providers/fake")).handler(),
           (e: Error) =>
             e.message.includes("dist/providers/fake") &&
-            e.message.includes(`searched from ${process.cwd()} up`) &&
+            e.message.includes(`from ${process.cwd()} up`) &&
             e.message.includes("npm run build"),
         ),
       );
