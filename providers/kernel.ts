@@ -21,7 +21,7 @@ import type { z } from "zod";
 import { sameValue } from "../lib/crossTenantAccess/settings";
 import { checkFailures } from "./checkFailures";
 import { configure } from "./connections";
-import { runtimeProvider } from "./runtimeProvider";
+import { providerSource } from "./runtimeProvider";
 
 /** Who brought the object under this resource, and what it was like then. */
 export type Ownership<Found> = { kind: "created" } | { kind: "adopted"; found: Found };
@@ -46,7 +46,8 @@ export interface ResourceSpec<
 > {
   /** The resource type name, e.g. "ReachBackLicenseGroup". */
   type: string;
-  /** The compiled implementation module the serialized shim loads (see runtimeProvider). */
+  /** The compiled implementation module `__provider` loads, relative to the project root (see
+   * runtimeProvider.ts); it must export the provider as `provider`. */
   module: string;
   /** The user's inputs: validation and types in one. */
   schema: Schema;
@@ -143,7 +144,7 @@ export interface Defined<Args> {
     name: string,
     args: Args,
     opts?: pulumi.CustomResourceOptions,
-  ) => pulumi.dynamic.Resource;
+  ) => pulumi.CustomResource;
 }
 
 export function defineProvider<
@@ -206,7 +207,7 @@ export function defineProvider<
     },
 
     async create(news) {
-      const inputs = news as Inputs;
+      const inputs = withoutProvider(news) as Inputs;
       const { id, ownership } = await spec.create(inputs);
       const key = spec.objectKey(id, inputs);
       const holder = takenThisRun.get(key);
@@ -230,7 +231,7 @@ export function defineProvider<
 
     async update(id, olds, news) {
       const state = withOwnership(olds as St);
-      const inputs = news as Inputs;
+      const inputs = withoutProvider(news) as Inputs;
       const ownership = (await spec.update(id, state, inputs))?.ownership ?? state.ownership;
       return { outs: outputs(inputs, ownership, await mustObserve(id, inputs, ownership)) };
     },
@@ -276,11 +277,15 @@ export function defineProvider<
     return copy as Inputs;
   }
 
-  const shim = runtimeProvider(spec.module);
-  class Resource extends pulumi.dynamic.Resource {
+  // Registered as pulumi.dynamic.Resource registers (the same type token, so states written by
+  // earlier versions keep their resources), but with `__provider` the short module text that
+  // loads this implementation at run time instead of a serialized closure (runtimeProvider.ts).
+  const type = `pulumi-nodejs:dynamic/entra-coexistence:${spec.type}`;
+  const providerText = providerSource(spec.module);
+  class Resource extends pulumi.CustomResource {
     constructor(name: string, args: Args, opts?: pulumi.CustomResourceOptions) {
       const outputsOnly = Object.fromEntries([...spec.infoKeys, "ownership"].map((k) => [k, undefined]));
-      super(shim, name, { ...outputsOnly, ...args }, opts, "entra-coexistence", spec.type);
+      super(type, name, { ...outputsOnly, ...args, __provider: providerText }, opts);
       const claim = spec.claim?.(args);
       if (claim !== undefined) {
         pulumi.output(claim).apply((key) => {
@@ -301,6 +306,12 @@ export function defineProvider<
     }
   }
   return { provider, Resource };
+}
+
+/** The declaration without the provider text Pulumi adds (it differs between versions). */
+function withoutProvider(bag: Record<string, unknown>): Record<string, unknown> {
+  const { __provider: _, ...rest } = bag;
+  return rest;
 }
 
 function describeKey(key: string): string {

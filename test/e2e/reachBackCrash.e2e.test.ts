@@ -135,10 +135,13 @@ describe("e2e: ReachBackUser crash between the swap and the revert (SIGKILL, rec
       (((await stack.exportState()).deployment as GraphJson).pending_operations ?? []).map(
         (o: GraphJson) => `${String(o.resource.urn).split("::").pop()} ${o.type}`,
       );
+    // With PULUMI_SKIP_CHECKPOINTS=true (issue 11) the dead run wrote no state at all: the users
+    // are only in the journal, and the next up creates their resources again from it.
+    const skipped = process.env.PULUMI_SKIP_CHECKPOINTS === "true";
     assert.deepEqual(
       (await pending()).sort(),
-      ["first creating", "second creating", "third creating"],
-      "the state has the interrupted creates",
+      skipped ? [] : ["first creating", "second creating", "third creating"],
+      skipped ? "no state was written" : "the state has the interrupted creates",
     );
     await stack.expect(["refresh", "--clear-pending-creates", "--yes"]);
     assert.deepEqual(await pending(), [], "refresh dropped them (the users are created again by up)");
