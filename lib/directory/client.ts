@@ -61,6 +61,11 @@ const DEFAULT_PAGE_SIZE = 500;
 
 /** Waits between tries to reopen a connection that was lost (7.5 s in all). */
 const REOPEN_BACKOFF_MS = [500, 1000, 2000, 4000];
+/** How long a UPN look-up waits for others to share its search: the look-ups of a wave's users
+ * arrive within milliseconds of each other. */
+const UPN_WINDOW_MS = 15;
+/** UPNs one search asks for: a filter of a hundred equalities is small for AD. */
+export const UPNS_PER_SEARCH = 100;
 
 /** Whether opening a connection failed because the server could not be reached (refused, reset,
  * timed out) rather than because it answered (a refused bind, a certificate it should not have). */
@@ -171,6 +176,15 @@ export class DirectoryClient {
   private reopening = false;
   private closed = false;
   private namingContexts?: RootDse;
+  /** findUserByUpn calls waiting for the next search, by lower-cased UPN. */
+  private readonly upnQueue = new Map<
+    string,
+    Array<{ upn: string; resolve(users: DirectoryUser[]): void; reject(err: unknown): void }>
+  >();
+  private upnTimer?: NodeJS.Timeout;
+  /** LDAP searches sent (each page of a paged search counts once per search), for tests and
+   * benchmarks. */
+  readonly counts = { searches: 0 };
 
   constructor(config: DirectoryConfig) {
     checkConfig(config);
@@ -186,8 +200,44 @@ export class DirectoryClient {
       // Samba compares up to a NUL, so "alias@domain\0anything" would find alias@domain.
       throw new DirectoryError(`findUserByUpn: ${JSON.stringify(upn)} has a control character; no UPN does`);
     }
-    const filter = and(USERS, new EqualityFilter({ attribute: "userPrincipalName", value: upn }));
-    return this.single(`userPrincipalName ${upn}`, await this.searchUsers(filter));
+    // Concurrent look-ups of the process (a wave's users) share one search (upnBatch).
+    const users = await new Promise<DirectoryUser[]>((resolve, reject) => {
+      const key = upn.toLowerCase();
+      const waiting = this.upnQueue.get(key) ?? [];
+      waiting.push({ upn, resolve, reject });
+      this.upnQueue.set(key, waiting);
+      this.upnTimer ??= setTimeout(() => {
+        this.upnTimer = undefined;
+        void this.searchQueuedUpns();
+      }, UPN_WINDOW_MS);
+    });
+    return this.single(`userPrincipalName ${upn}`, users);
+  }
+
+  /** Searches the queued UPNs, up to UPNS_PER_SEARCH per search with an OR filter (ldapts'
+   * filter classes: values go to the server as they are, escaped per RFC 4515 where a filter is
+   * written as text), and gives each caller the users with its UPN. */
+  private async searchQueuedUpns(): Promise<void> {
+    const queued = [...this.upnQueue];
+    this.upnQueue.clear();
+    for (let i = 0; i < queued.length; i += UPNS_PER_SEARCH) {
+      const chunk = queued.slice(i, i + UPNS_PER_SEARCH);
+      const equals = chunk.map(
+        ([, [first]]) => new EqualityFilter({ attribute: "userPrincipalName", value: first.upn }),
+      );
+      const filter = and(USERS, equals.length === 1 ? equals[0] : new OrFilter({ filters: equals }));
+      let users: DirectoryUser[];
+      try {
+        users = await this.searchUsers(filter);
+      } catch (err) {
+        for (const [, waiting] of chunk) for (const w of waiting) w.reject(err);
+        continue;
+      }
+      for (const [key, waiting] of chunk) {
+        const mine = users.filter((u) => u.userPrincipalName?.toLowerCase() === key);
+        for (const w of waiting) w.resolve(mine);
+      }
+    }
   }
 
   async findUserByObjectGuid(guid: string): Promise<DirectoryUser | undefined> {
@@ -698,6 +748,7 @@ export class DirectoryClient {
     const dn = options.scope === "base" && base !== "" ? base : undefined;
     // The server's time limit per request (page), in seconds: the same budget as the client's.
     const timeLimit = Math.ceil(this.timeoutMs / 1000);
+    this.counts.searches++;
     const { searchEntries } = await this.run("search", target, dn, (c) =>
       c.search(base, { timeLimit, ...options }, controls),
     );

@@ -29,6 +29,7 @@ import {
   type GroupMembership,
   inviteInternalUser,
   memberOf,
+  membershipsAmong,
   readMembershipGroup,
   readUser,
   removeCloudMember,
@@ -1027,7 +1028,6 @@ export async function observeReachBack(
   const cloud = await readUser(deps.source, userId);
   if (!cloud) return undefined;
   const ad = await deps.ad.findUserByUpn(spec.sourceUserPrincipalName);
-  const groups = await memberOf(deps.source, cloud.id);
   const report = await deps.journal.report(spec.sourceUserPrincipalName);
   const mapping = canonicalMapping(spec.licenseGroupMapping);
   const original = report.found?.original;
@@ -1039,6 +1039,13 @@ export async function observeReachBack(
           displayName: `${g.displayName ?? g.id}'s reach-back group`,
         }))
     : (found?.reachBackGroups ?? []);
+  // Only the mapped and expected groups count (describeLive): read from their member lists, which
+  // every user of the wave shares, not from each user's memberOf.
+  const groups = await membershipsAmong(deps.source, cloud.id, [
+    ...Object.keys(mapping),
+    ...Object.values(mapping),
+    ...expectedReachBack.map((g) => g.id),
+  ]);
   if (!ad) {
     const missing = "the user is not found in AD under the configured base DN";
     return {
