@@ -3,6 +3,7 @@
 // the configured account, one connection kept and reopened (and rebound) once when it drops,
 // filters built from ldapts' filter classes (never from strings), paged searches, and errors that
 // name the object and the LDAP result code (errors.ts). Decoding of attributes: attributes.ts.
+import { appendFileSync } from "node:fs";
 import {
   AndFilter,
   Attribute,
@@ -749,6 +750,9 @@ export class DirectoryClient {
     // The server's time limit per request (page), in seconds: the same budget as the client's.
     const timeLimit = Math.ceil(this.timeoutMs / 1000);
     this.counts.searches++;
+    // For benchmarks and tests that count a deployment's searches across its processes.
+    if (process.env.ENTRA_COEX_LDAP_SEARCH_LOG)
+      appendFileSync(process.env.ENTRA_COEX_LDAP_SEARCH_LOG, `${target}\n`);
     const { searchEntries } = await this.run("search", target, dn, (c) =>
       c.search(base, { timeLimit, ...options }, controls),
     );
