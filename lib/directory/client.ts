@@ -183,6 +183,7 @@ export class DirectoryClient {
     Array<{ upn: string; resolve(users: DirectoryUser[]): void; reject(err: unknown): void }>
   >();
   private upnTimer?: NodeJS.Timeout;
+  private upnSearching = false;
   /** LDAP searches sent (each page of a paged search counts once per search), for tests and
    * benchmarks. */
   readonly counts = { searches: 0 };
@@ -207,12 +208,23 @@ export class DirectoryClient {
       const waiting = this.upnQueue.get(key) ?? [];
       waiting.push({ upn, resolve, reject });
       this.upnQueue.set(key, waiting);
-      this.upnTimer ??= setTimeout(() => {
-        this.upnTimer = undefined;
-        void this.searchQueuedUpns();
-      }, UPN_WINDOW_MS);
+      this.scheduleUpnSearch();
     });
     return this.single(`userPrincipalName ${upn}`, users);
+  }
+
+  /** The next search waits for the window and for the search in flight, so that look-ups that
+   * arrive meanwhile share the next one. */
+  private scheduleUpnSearch(): void {
+    if (this.upnTimer || this.upnSearching) return;
+    this.upnTimer = setTimeout(() => {
+      this.upnTimer = undefined;
+      this.upnSearching = true;
+      void this.searchQueuedUpns().finally(() => {
+        this.upnSearching = false;
+        if (this.upnQueue.size > 0) this.scheduleUpnSearch();
+      });
+    }, UPN_WINDOW_MS);
   }
 
   /** Searches the queued UPNs, up to UPNS_PER_SEARCH per search with an OR filter (ldapts'

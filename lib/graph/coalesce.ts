@@ -50,6 +50,7 @@ export class ReadCoalescer {
   private readonly plain = new Map<string, Array<Waiter<unknown>>>();
   private readonly keyed = new Map<string, KeyedQueue>();
   private timer: NodeJS.Timeout | undefined;
+  private flushing = false;
   /** HTTP requests and requests sent so far, for tests and benchmarks. */
   readonly counts = { flushes: 0, requests: 0 };
 
@@ -96,10 +97,20 @@ export class ReadCoalescer {
     });
   }
 
+  /** The next flush waits for the window, and for the flush in flight: reads that arrive during
+   * a round trip gather for the next one, so batches grow with the load instead of the number of
+   * requests growing with it. */
   private schedule(): void {
-    this.timer ??= setTimeout(() => {
+    if (this.timer || this.flushing) return;
+    this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.flush().catch(() => undefined);
+      this.flushing = true;
+      this.flush()
+        .catch(() => undefined)
+        .finally(() => {
+          this.flushing = false;
+          if (this.plain.size > 0 || this.keyed.size > 0) this.schedule();
+        });
     }, this.windowMs);
   }
 

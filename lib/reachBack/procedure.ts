@@ -10,7 +10,7 @@
 import { hasAddress, primarySmtp, sameAddress } from "../addresses/proxyAddresses";
 import type { DirectoryClient, DirectoryUser, ExchangeAttributeChanges } from "../directory/client";
 import type { GraphClient } from "../graph/client";
-import { ConsistencyTimeoutError, eventually } from "../graph/consistency";
+import { type Clock, ConsistencyTimeoutError, eventually } from "../graph/consistency";
 import { type Journal, JournalCorruptError, type UserReport } from "../journal/journal";
 import type { GroupRef, JournalRecord, OriginalValues, StepName, StepWrites } from "../journal/records";
 import { readGroup } from "../licensing/licenseGroupApi";
@@ -607,9 +607,11 @@ class UserRun {
     hint: string,
   ): Promise<T> {
     try {
+      const { pollMs } = this.deps.settings;
       return await eventually(what, read, {
         ...this.deps.source.consistency,
-        intervalMs: this.deps.settings.pollMs,
+        clock: onPollGrid(this.deps.source.consistency.clock, pollMs),
+        intervalMs: pollMs,
         deadlineMs,
       });
     } catch (e) {
@@ -730,7 +732,8 @@ class UserRun {
             "(entra-coexistence:entraConnect.deltaSyncCommand asks it for a cycle; syncTimeoutSeconds is how long to wait)",
         );
       }
-      await this.clock.sleep(settings.pollMs);
+      // On the process's poll grid: every user waiting for a sync reads at the same instants.
+      await onPollGrid(this.clock, settings.pollMs).sleep(settings.pollMs);
     }
   }
 
@@ -992,6 +995,21 @@ const SCRUBBING_TRIGGERS =
   "(a license group without a reach-back mapping, a direct license, or a plan Microsoft added to a SKU: run coex discover)";
 
 /** The procedure's step a journal step belongs to (the resource's `step` output). */
+/** The clock with its sleeps ending on the next multiple of `gridMs` (after at least the time
+ * asked): every user of the process waiting on a sync or a license polls at the same instants, so
+ * their reads fall in one coalescing window (lib/graph/coalesce.ts) and one request answers them
+ * all. Reads stay at least the interval apart. */
+export function onPollGrid(clock: Clock, gridMs: number): Clock {
+  if (!(gridMs > 0)) return clock;
+  return {
+    now: () => clock.now(),
+    sleep: (ms) => {
+      const now = clock.now();
+      return clock.sleep(Math.ceil((now + ms) / gridMs) * gridMs - now);
+    },
+  };
+}
+
 export function reachBackStepOf(step: StepName | undefined): ReachBackStep {
   if (step === undefined) return "journaled";
   if (step.startsWith("license.")) return "licensed";

@@ -155,11 +155,17 @@ function groupMembers(graph: GraphClient, groupId: string) {
   const hit = cache.get(id);
   if (hit && now - hit.at < MEMBER_LIST_TTL_MS) return hit.list;
   const list = (async () => {
-    const group = await readMembershipGroup(graph, id);
+    // The group and its members in the same round trip; a group that is gone has no members.
+    const [group, first] = await Promise.all([
+      readMembershipGroup(graph, id),
+      coalescerFor(graph)
+        .get<{ value?: Array<{ id: string }> }>(`/groups/${id}/members?$select=id&$top=999`)
+        .catch((e: unknown) => {
+          if (e instanceof GraphRequestError && e.status === 404) return { value: [] };
+          throw e;
+        }),
+    ]);
     if (!group) return { members: new Set<string>() };
-    const first = await coalescerFor(graph).get<{ value?: Array<{ id: string }> }>(
-      `/groups/${id}/members?$select=id&$top=999`,
-    );
     const members = await allPages(graph, first);
     return { group, members: new Set(members.map((m) => String(m.id).toLowerCase())) };
   })();
