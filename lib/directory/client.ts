@@ -167,6 +167,11 @@ function isWithin(dn: string, baseDn: string): boolean {
   );
 }
 
+/** A DN as compared here: case and the spaces around separators do not matter to AD. */
+function normalDn(dn: string): string {
+  return dn.replace(/\s*([,=+])\s*/g, "$1").toLowerCase();
+}
+
 export class DirectoryClient {
   private readonly config: DirectoryConfig;
   private readonly timeoutMs: number;
@@ -184,6 +189,13 @@ export class DirectoryClient {
   >();
   private upnTimer?: NodeJS.Timeout;
   private upnSearching = false;
+  /** getUser calls waiting for the next search, by DN. */
+  private readonly dnQueue = new Map<
+    string,
+    Array<{ resolve(user: DirectoryUser | undefined): void; reject(err: unknown): void }>
+  >();
+  private dnTimer?: NodeJS.Timeout;
+  private dnSearching = false;
   /** LDAP searches sent (each page of a paged search counts once per search), for tests and
    * benchmarks. */
   readonly counts = { searches: 0 };
@@ -284,11 +296,22 @@ export class DirectoryClient {
     return groups;
   }
 
-  /** The user with this DN, if it exists, is a user, and lies under baseDn. */
+  /** The user with this DN, if it exists, is a user, and lies under baseDn. Concurrent reads of
+   * the process share one search (searchQueuedDns). */
   async getUser(dn: string): Promise<DirectoryUser | undefined> {
     if (!isWithin(dn, this.config.baseDn)) {
       return undefined;
     }
+    return new Promise<DirectoryUser | undefined>((resolve, reject) => {
+      const waiting = this.dnQueue.get(dn) ?? [];
+      waiting.push({ resolve, reject });
+      this.dnQueue.set(dn, waiting);
+      this.scheduleDnSearch();
+    });
+  }
+
+  /** One user by DN with a base search: its own answer, whatever the others' searches found. */
+  private async getUserAlone(dn: string): Promise<DirectoryUser | undefined> {
     try {
       const entries = await this.search(dn, {
         scope: "base",
@@ -302,6 +325,57 @@ export class DirectoryClient {
         return undefined;
       }
       throw err;
+    }
+  }
+
+  private scheduleDnSearch(): void {
+    if (this.dnTimer || this.dnSearching) return;
+    this.dnTimer = setTimeout(() => {
+      this.dnTimer = undefined;
+      this.dnSearching = true;
+      void this.searchQueuedDns().finally(() => {
+        this.dnSearching = false;
+        if (this.dnQueue.size > 0) this.scheduleDnSearch();
+      });
+    }, UPN_WINDOW_MS);
+  }
+
+  /** The queued DNs: one alone is a base search as before; several are one subtree search with
+   * an OR of distinguishedName equalities (up to UPNS_PER_SEARCH), and a DN it does not return
+   * (gone, or spelt differently from the directory's own form) is then read alone, so that each
+   * caller gets exactly what a base search would have answered. */
+  private async searchQueuedDns(): Promise<void> {
+    const queued = [...this.dnQueue];
+    this.dnQueue.clear();
+    const settle = async (dn: string, waiting: (typeof queued)[number][1], found?: DirectoryUser) => {
+      try {
+        const user = found ?? (await this.getUserAlone(dn));
+        for (const w of waiting) w.resolve(user);
+      } catch (err) {
+        for (const w of waiting) w.reject(err);
+      }
+    };
+    for (let i = 0; i < queued.length; i += UPNS_PER_SEARCH) {
+      const chunk = queued.slice(i, i + UPNS_PER_SEARCH);
+      if (chunk.length === 1) {
+        await settle(chunk[0][0], chunk[0][1]);
+        continue;
+      }
+      let users: DirectoryUser[] = [];
+      try {
+        users = await this.searchUsers(
+          and(
+            USERS,
+            new OrFilter({
+              filters: chunk.map(([dn]) => new EqualityFilter({ attribute: "distinguishedName", value: dn })),
+            }),
+          ),
+        );
+      } catch {
+        // Each is read alone below, and fails or answers on its own.
+      }
+      const byDn = new Map(users.map((u) => [normalDn(u.dn), u]));
+      await Promise.all(chunk.map(([dn, waiting]) => settle(dn, waiting, byDn.get(normalDn(dn)))));
     }
   }
 

@@ -4,7 +4,6 @@
 // line per user with the fix, and nothing is written. Tenant-wide facts (verified domains, the
 // automatic-redemption pairing) are read once; per-user facts once per user.
 import { domainOf } from "../addresses/proxyAddresses";
-import { readPartner } from "../crossTenantAccess/policyApi";
 import type { DirectoryClient, DirectoryUser } from "../directory/client";
 import type { GraphClient } from "../graph/client";
 import { listSubscribedSkus, type SubscribedSku } from "../licensing/licenseGroupApi";
@@ -13,6 +12,7 @@ import {
   type CloudUser,
   findTargetUser,
   hasExchangeOnlineMailbox,
+  partnerConsent,
   readMembershipGroup,
   readUser,
   verifiedDomains,
@@ -85,16 +85,14 @@ export async function checkPreconditions(
  * target, outbound in the target's entry for the source. */
 async function pairingProblems(ctx: PreconditionContext): Promise<Array<Omit<PreconditionProblem, "user">>> {
   const out: Array<Omit<PreconditionProblem, "user">> = [];
-  const inbound = (await readPartner(ctx.source, ctx.targetTenantId))?.settings.automaticUserConsentSettings
-    ?.inboundAllowed;
+  const inbound = (await partnerConsent(ctx.source, ctx.targetTenantId))?.inboundAllowed;
   if (inbound !== true) {
     out.push({
       problem: `the source tenant does not allow automatic redemption inbound from the target ${ctx.targetTenantId}`,
       fix: "apply the coexistence stack (crossTenantAccess.automaticRedemption.sourceInbound: true) first",
     });
   }
-  const outbound = (await readPartner(ctx.target, ctx.sourceTenantId))?.settings.automaticUserConsentSettings
-    ?.outboundAllowed;
+  const outbound = (await partnerConsent(ctx.target, ctx.sourceTenantId))?.outboundAllowed;
   if (outbound !== true) {
     out.push({
       problem: `the target tenant does not allow automatic redemption outbound to the source ${ctx.sourceTenantId}`,

@@ -13,7 +13,6 @@ import type { GraphClient } from "../graph/client";
 import { type Clock, ConsistencyTimeoutError, eventually } from "../graph/consistency";
 import { type Journal, JournalCorruptError, type UserReport } from "../journal/journal";
 import type { GroupRef, JournalRecord, OriginalValues, StepName, StepWrites } from "../journal/records";
-import { readGroup } from "../licensing/licenseGroupApi";
 import {
   type DirectLicenseContext,
   disableScrubbingPlans,
@@ -27,6 +26,7 @@ import {
   addCloudMember,
   type CloudUser,
   type GroupMembership,
+  groupSkuIds,
   inviteInternalUser,
   memberOf,
   membershipsAmong,
@@ -490,7 +490,7 @@ class UserRun {
           `the reach-back group ${reachBackId} (mapped from ${oName}) does not exist in the source tenant: check licenseGroupMapping (the coexistence stack's output)`,
         );
       }
-      const licenses = (await readGroup(source, reachBackId))?.assignedLicenses ?? [];
+      const licenses = (await groupSkuIds(source, reachBackId)) ?? [];
       if (licenses.length === 0) {
         throw new Error(
           `the reach-back group ${r.displayName} (${r.id}) assigns no license: run the coexistence stack (ReachBackLicenseGroup) first; the user stays in ${oName}`,

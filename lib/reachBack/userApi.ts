@@ -259,10 +259,48 @@ export async function assignUserLicense(
   );
 }
 
-/** The domains verified in the tenant, lower-case. */
+/** The domains verified in the tenant, lower-case. Concurrent callers (the users of a wave
+ * checking their preconditions) share one read. */
 export async function verifiedDomains(graph: GraphClient): Promise<string[]> {
-  const domains = await graph.list<{ id: string; isVerified?: boolean }>("/domains?$select=id,isVerified");
+  const first = await coalescerFor(graph).get<{ value?: Array<{ id: string; isVerified?: boolean }> }>(
+    "/domains?$select=id,isVerified",
+  );
+  const domains = await allPages(graph, first);
   return domains.filter((d) => d.isVerified !== false).map((d) => d.id.toLowerCase());
+}
+
+/** The automatic-redemption settings of the tenant's partner entry for `partnerTenantId`;
+ * undefined without an entry. Concurrent callers share one read. */
+export async function partnerConsent(
+  graph: GraphClient,
+  partnerTenantId: string,
+): Promise<{ inboundAllowed?: boolean | null; outboundAllowed?: boolean | null } | undefined> {
+  try {
+    const p = await coalescerFor(graph).get<{
+      automaticUserConsentSettings?: {
+        inboundAllowed?: boolean | null;
+        outboundAllowed?: boolean | null;
+      } | null;
+    }>(`/policies/crossTenantAccessPolicy/partners/${encodeURIComponent(partnerTenantId)}`);
+    return p.automaticUserConsentSettings ?? {};
+  } catch (e) {
+    if (e instanceof GraphRequestError && e.status === 404) return undefined;
+    throw e;
+  }
+}
+
+/** The SKU ids a group assigns; undefined when the group does not exist. Concurrent callers
+ * (users moving into the same reach-back group) share one read. */
+export async function groupSkuIds(graph: GraphClient, groupId: string): Promise<string[] | undefined> {
+  try {
+    const g = await coalescerFor(graph).get<{ assignedLicenses?: Array<{ skuId: string }> }>(
+      `/groups/${encodeURIComponent(groupId)}?$select=id,assignedLicenses`,
+    );
+    return (g.assignedLicenses ?? []).map((l) => String(l.skuId).toLowerCase());
+  } catch (e) {
+    if (e instanceof GraphRequestError && e.status === 404) return undefined;
+    throw e;
+  }
 }
 
 /** The user of the target tenant whose mail (or UPN) is `address`. */
