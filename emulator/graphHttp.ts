@@ -139,6 +139,8 @@ export interface LoggedRequest {
   method: string;
   path: string;
   status?: number;
+  /** For a request sent inside a JSON batch (batch.ts): the batch's request id. */
+  inBatch?: string;
 }
 
 export interface GraphContext {
@@ -163,8 +165,17 @@ export const hasRole = (ctx: GraphContext, anyOfRoles: readonly string[]) =>
 /** Shared services of the Graph endpoints. */
 export class GraphHttp {
   readonly faults: Fault[] = [];
+  /** Graph operations as answered: direct calls and the requests inside a batch (marked), not the
+   * batch envelopes, so that "what was read or written" stays one list whatever the transport. */
   readonly log: LoggedRequest[] = [];
+  /** The batch envelopes (POST /v1.0/$batch) as answered: HTTP requests are these plus the
+   * unmarked entries of `log`. */
+  readonly batchLog: LoggedRequest[] = [];
   readonly csdl = CsdlModel.load();
+  /** The header batch.ts marks its inner requests with; its value carries a per-process secret so
+   * that no client can pass a direct call off as part of a batch. */
+  readonly innerBatchHeader = "x-emulator-batch";
+  private readonly batchSecret = randomUUID();
 
   constructor(
     readonly store: Store,
@@ -271,10 +282,29 @@ export class GraphHttp {
     return JSON.stringify(graphErrorBody(req, err));
   }
 
+  /** The mark of an inner request of the batch `outerRequestId`. */
+  innerBatchMark(outerRequestId: string): string {
+    return `${this.batchSecret} ${outerRequestId}`;
+  }
+
+  /** The batch a request was sent in, if it was an inner request of one. */
+  batchOf(req: FastifyRequest): string | undefined {
+    const mark = req.headers[this.innerBatchHeader];
+    if (typeof mark !== "string") return undefined;
+    const [secret, outer] = mark.split(" ");
+    return secret === this.batchSecret ? outer : undefined;
+  }
+
   /** Records a Graph call once answered; tests read it to prove that nothing was written. */
   record(req: FastifyRequest, status: number): void {
     const tenantId = (req as FastifyRequest & { graphTenantId?: string }).graphTenantId;
-    if (tenantId) this.log.push({ tenantId, method: req.method, path: req.url, status });
+    if (!tenantId) return;
+    if (req.url.split("?")[0] === "/v1.0/$batch") {
+      this.batchLog.push({ tenantId, method: req.method, path: req.url, status, inBatch: requestIdOf(req) });
+      return;
+    }
+    const inBatch = this.batchOf(req);
+    this.log.push({ tenantId, method: req.method, path: req.url, status, ...(inBatch ? { inBatch } : {}) });
   }
 
   /** Rejects a body the way Graph does when it does not fit the CSDL type. */

@@ -7,6 +7,7 @@ import type { DirectoryConfig } from "../lib/directory/client";
 import { registerAdmin } from "./admin";
 import { registerAdminDirectory } from "./adminDirectory";
 import { registerApplications } from "./applications";
+import { registerBatch } from "./batch";
 import { CrossTenantAccessPolicyRules, registerCrossTenantAccessPolicy } from "./crossTenantAccessPolicy";
 import { registerDomains } from "./domains";
 import { type EntraConnectOptions, EntraConnectSync, reprojectSyncedUser } from "./entraConnect";
@@ -129,6 +130,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   registerInvitations(app, http);
   registerLicensing(app, http, licensing, groupResponse);
   registerDomains(app, http);
+  registerBatch(app, http);
   registerAdmin(app, http, rules, adminKey, entraConnect, licensing);
   registerAdminDirectory(app, http, entraConnect);
 

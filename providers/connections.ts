@@ -34,7 +34,12 @@ export function graphFor(role: TenantRole): GraphClient {
   return graphClientFor(config[role], config.cloud);
 }
 
-/** Runs `work` with a connection to the source's AD as the deploying account, closed afterwards. */
+let directory: { key: string; client: DirectoryClient } | undefined;
+
+/** Runs `work` with the process's client of the source's AD as the deploying account. One client
+ * (one bound connection, opened on first use and reopened when it drops: lib/directory/client.ts)
+ * serves every resource of the phase, so that a wave's users share a bind and their look-ups can
+ * share searches; it is replaced only when the configuration names another directory. */
 export async function withDirectory<T>(work: (ad: DirectoryClient) => Promise<T>): Promise<T> {
   if (!config) throw new Error("the provider was not configured with the stack configuration");
   if (!config.activeDirectory) {
@@ -42,10 +47,8 @@ export async function withDirectory<T>(work: (ad: DirectoryClient) => Promise<T>
       `${CONFIG_NAMESPACE}:activeDirectory is not set: the on-premises resources change AD through it`,
     );
   }
-  const ad = new DirectoryClient(config.activeDirectory);
-  try {
-    return await work(ad);
-  } finally {
-    await ad.close();
-  }
+  const key = JSON.stringify(config.activeDirectory);
+  // Calls still running on a previous client finish on it; it goes when the process ends.
+  if (directory?.key !== key) directory = { key, client: new DirectoryClient(config.activeDirectory) };
+  return work(directory.client);
 }

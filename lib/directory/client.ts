@@ -3,6 +3,7 @@
 // the configured account, one connection kept and reopened (and rebound) once when it drops,
 // filters built from ldapts' filter classes (never from strings), paged searches, and errors that
 // name the object and the LDAP result code (errors.ts). Decoding of attributes: attributes.ts.
+import { appendFileSync } from "node:fs";
 import {
   AndFilter,
   Attribute,
@@ -61,6 +62,11 @@ const DEFAULT_PAGE_SIZE = 500;
 
 /** Waits between tries to reopen a connection that was lost (7.5 s in all). */
 const REOPEN_BACKOFF_MS = [500, 1000, 2000, 4000];
+/** How long a UPN look-up waits for others to share its search: the look-ups of a wave's users
+ * arrive within milliseconds of each other. */
+const UPN_WINDOW_MS = 15;
+/** UPNs one search asks for: a filter of a hundred equalities is small for AD. */
+export const UPNS_PER_SEARCH = 100;
 
 /** Whether opening a connection failed because the server could not be reached (refused, reset,
  * timed out) rather than because it answered (a refused bind, a certificate it should not have). */
@@ -161,6 +167,11 @@ function isWithin(dn: string, baseDn: string): boolean {
   );
 }
 
+/** A DN as compared here: case and the spaces around separators do not matter to AD. */
+function normalDn(dn: string): string {
+  return dn.replace(/\s*([,=+])\s*/g, "$1").toLowerCase();
+}
+
 export class DirectoryClient {
   private readonly config: DirectoryConfig;
   private readonly timeoutMs: number;
@@ -171,6 +182,23 @@ export class DirectoryClient {
   private reopening = false;
   private closed = false;
   private namingContexts?: RootDse;
+  /** findUserByUpn calls waiting for the next search, by lower-cased UPN. */
+  private readonly upnQueue = new Map<
+    string,
+    Array<{ upn: string; resolve(users: DirectoryUser[]): void; reject(err: unknown): void }>
+  >();
+  private upnTimer?: NodeJS.Timeout;
+  private upnSearching = false;
+  /** getUser calls waiting for the next search, by DN. */
+  private readonly dnQueue = new Map<
+    string,
+    Array<{ resolve(user: DirectoryUser | undefined): void; reject(err: unknown): void }>
+  >();
+  private dnTimer?: NodeJS.Timeout;
+  private dnSearching = false;
+  /** LDAP searches sent (each page of a paged search counts once per search), for tests and
+   * benchmarks. */
+  readonly counts = { searches: 0 };
 
   constructor(config: DirectoryConfig) {
     checkConfig(config);
@@ -186,8 +214,55 @@ export class DirectoryClient {
       // Samba compares up to a NUL, so "alias@domain\0anything" would find alias@domain.
       throw new DirectoryError(`findUserByUpn: ${JSON.stringify(upn)} has a control character; no UPN does`);
     }
-    const filter = and(USERS, new EqualityFilter({ attribute: "userPrincipalName", value: upn }));
-    return this.single(`userPrincipalName ${upn}`, await this.searchUsers(filter));
+    // Concurrent look-ups of the process (a wave's users) share one search (upnBatch).
+    const users = await new Promise<DirectoryUser[]>((resolve, reject) => {
+      const key = upn.toLowerCase();
+      const waiting = this.upnQueue.get(key) ?? [];
+      waiting.push({ upn, resolve, reject });
+      this.upnQueue.set(key, waiting);
+      this.scheduleUpnSearch();
+    });
+    return this.single(`userPrincipalName ${upn}`, users);
+  }
+
+  /** The next search waits for the window and for the search in flight, so that look-ups that
+   * arrive meanwhile share the next one. */
+  private scheduleUpnSearch(): void {
+    if (this.upnTimer || this.upnSearching) return;
+    this.upnTimer = setTimeout(() => {
+      this.upnTimer = undefined;
+      this.upnSearching = true;
+      void this.searchQueuedUpns().finally(() => {
+        this.upnSearching = false;
+        if (this.upnQueue.size > 0) this.scheduleUpnSearch();
+      });
+    }, UPN_WINDOW_MS);
+  }
+
+  /** Searches the queued UPNs, up to UPNS_PER_SEARCH per search with an OR filter (ldapts'
+   * filter classes: values go to the server as they are, escaped per RFC 4515 where a filter is
+   * written as text), and gives each caller the users with its UPN. */
+  private async searchQueuedUpns(): Promise<void> {
+    const queued = [...this.upnQueue];
+    this.upnQueue.clear();
+    for (let i = 0; i < queued.length; i += UPNS_PER_SEARCH) {
+      const chunk = queued.slice(i, i + UPNS_PER_SEARCH);
+      const equals = chunk.map(
+        ([, [first]]) => new EqualityFilter({ attribute: "userPrincipalName", value: first.upn }),
+      );
+      const filter = and(USERS, equals.length === 1 ? equals[0] : new OrFilter({ filters: equals }));
+      let users: DirectoryUser[];
+      try {
+        users = await this.searchUsers(filter);
+      } catch (err) {
+        for (const [, waiting] of chunk) for (const w of waiting) w.reject(err);
+        continue;
+      }
+      for (const [key, waiting] of chunk) {
+        const mine = users.filter((u) => u.userPrincipalName?.toLowerCase() === key);
+        for (const w of waiting) w.resolve(mine);
+      }
+    }
   }
 
   async findUserByObjectGuid(guid: string): Promise<DirectoryUser | undefined> {
@@ -221,11 +296,22 @@ export class DirectoryClient {
     return groups;
   }
 
-  /** The user with this DN, if it exists, is a user, and lies under baseDn. */
+  /** The user with this DN, if it exists, is a user, and lies under baseDn. Concurrent reads of
+   * the process share one search (searchQueuedDns). */
   async getUser(dn: string): Promise<DirectoryUser | undefined> {
     if (!isWithin(dn, this.config.baseDn)) {
       return undefined;
     }
+    return new Promise<DirectoryUser | undefined>((resolve, reject) => {
+      const waiting = this.dnQueue.get(dn) ?? [];
+      waiting.push({ resolve, reject });
+      this.dnQueue.set(dn, waiting);
+      this.scheduleDnSearch();
+    });
+  }
+
+  /** One user by DN with a base search: its own answer, whatever the others' searches found. */
+  private async getUserAlone(dn: string): Promise<DirectoryUser | undefined> {
     try {
       const entries = await this.search(dn, {
         scope: "base",
@@ -239,6 +325,57 @@ export class DirectoryClient {
         return undefined;
       }
       throw err;
+    }
+  }
+
+  private scheduleDnSearch(): void {
+    if (this.dnTimer || this.dnSearching) return;
+    this.dnTimer = setTimeout(() => {
+      this.dnTimer = undefined;
+      this.dnSearching = true;
+      void this.searchQueuedDns().finally(() => {
+        this.dnSearching = false;
+        if (this.dnQueue.size > 0) this.scheduleDnSearch();
+      });
+    }, UPN_WINDOW_MS);
+  }
+
+  /** The queued DNs: one alone is a base search as before; several are one subtree search with
+   * an OR of distinguishedName equalities (up to UPNS_PER_SEARCH), and a DN it does not return
+   * (gone, or spelt differently from the directory's own form) is then read alone, so that each
+   * caller gets exactly what a base search would have answered. */
+  private async searchQueuedDns(): Promise<void> {
+    const queued = [...this.dnQueue];
+    this.dnQueue.clear();
+    const settle = async (dn: string, waiting: (typeof queued)[number][1], found?: DirectoryUser) => {
+      try {
+        const user = found ?? (await this.getUserAlone(dn));
+        for (const w of waiting) w.resolve(user);
+      } catch (err) {
+        for (const w of waiting) w.reject(err);
+      }
+    };
+    for (let i = 0; i < queued.length; i += UPNS_PER_SEARCH) {
+      const chunk = queued.slice(i, i + UPNS_PER_SEARCH);
+      if (chunk.length === 1) {
+        await settle(chunk[0][0], chunk[0][1]);
+        continue;
+      }
+      let users: DirectoryUser[] = [];
+      try {
+        users = await this.searchUsers(
+          and(
+            USERS,
+            new OrFilter({
+              filters: chunk.map(([dn]) => new EqualityFilter({ attribute: "distinguishedName", value: dn })),
+            }),
+          ),
+        );
+      } catch {
+        // Each is read alone below, and fails or answers on its own.
+      }
+      const byDn = new Map(users.map((u) => [normalDn(u.dn), u]));
+      await Promise.all(chunk.map(([dn, waiting]) => settle(dn, waiting, byDn.get(normalDn(dn)))));
     }
   }
 
@@ -698,6 +835,10 @@ export class DirectoryClient {
     const dn = options.scope === "base" && base !== "" ? base : undefined;
     // The server's time limit per request (page), in seconds: the same budget as the client's.
     const timeLimit = Math.ceil(this.timeoutMs / 1000);
+    this.counts.searches++;
+    // For benchmarks and tests that count a deployment's searches across its processes.
+    if (process.env.ENTRA_COEX_LDAP_SEARCH_LOG)
+      appendFileSync(process.env.ENTRA_COEX_LDAP_SEARCH_LOG, `${target}\n`);
     const { searchEntries } = await this.run("search", target, dn, (c) =>
       c.search(base, { timeLimit, ...options }, controls),
     );

@@ -97,8 +97,10 @@ export class GraphClient {
   /** How reads after writes wait for replication; API modules pass it to ./consistency. */
   readonly consistency: ConsistencyOptions;
   private readonly client: Client;
-  private readonly maxRetries: number;
-  private readonly retryDelaySeconds: number;
+  /** Retries of one call on 429/503/504 (also of a request inside a $batch, ./batch). */
+  readonly maxRetries: number;
+  /** Base delay in seconds when Graph sends no Retry-After. */
+  readonly retryDelaySeconds: number;
 
   constructor(
     tenantId: string,

@@ -6,7 +6,9 @@
 // them. The pure functions decide; the others read and write through userApi.ts and
 // licenseGroupApi.ts.
 
+import { allPages } from "../graph/batch";
 import type { GraphClient } from "../graph/client";
+import { coalescerFor } from "../graph/coalesce";
 import type { DirectLicense, StepName, StepWrites } from "../journal/records";
 import { listSubscribedSkus, type SubscribedSku } from "../licensing/licenseGroupApi";
 import { type ServicePlanRef, scrubbingPlansOf } from "../licensing/servicePlans";
@@ -143,7 +145,10 @@ export async function skusFor(
   graph: GraphClient,
   assignments: readonly DirectAssignment[],
 ): Promise<SubscribedSku[]> {
-  return assignments.length > 0 ? listSubscribedSkus(graph) : [];
+  if (assignments.length === 0) return [];
+  // Every user with a direct license asks at once in a wave: one read answers them all.
+  const first = await coalescerFor(graph).get<{ value?: SubscribedSku[] }>("/subscribedSkus");
+  return allPages(graph, first);
 }
 
 /** The direct assignments' problems read now (see directLicenseProblems). */

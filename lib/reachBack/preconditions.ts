@@ -4,8 +4,7 @@
 // line per user with the fix, and nothing is written. Tenant-wide facts (verified domains, the
 // automatic-redemption pairing) are read once; per-user facts once per user.
 import { domainOf } from "../addresses/proxyAddresses";
-import { readPartner } from "../crossTenantAccess/policyApi";
-import type { DirectoryClient } from "../directory/client";
+import type { DirectoryClient, DirectoryUser } from "../directory/client";
 import type { GraphClient } from "../graph/client";
 import { listSubscribedSkus, type SubscribedSku } from "../licensing/licenseGroupApi";
 import { directAssignments, unknownSkus } from "./directLicense";
@@ -13,6 +12,7 @@ import {
   type CloudUser,
   findTargetUser,
   hasExchangeOnlineMailbox,
+  partnerConsent,
   readMembershipGroup,
   readUser,
   verifiedDomains,
@@ -48,10 +48,17 @@ export function describeProblem(p: PreconditionProblem): string {
   return `${p.user}: ${p.problem}; ${p.fix}`;
 }
 
-/** Users read at once: each costs three Graph reads and one LDAP search. */
-const USER_CONCURRENCY = 8;
+/** What the checks read of each user, for the whole list at once. */
+interface UserReads {
+  source: CloudUser | undefined;
+  target: CloudUser[];
+  inAd: DirectoryUser | undefined;
+}
 
-/** Every unmet precondition of every user; empty when all may go ahead. */
+/** Every unmet precondition of every user; empty when all may go ahead. The users are read for
+ * the whole list at once: the Graph reads are coalesced (lib/graph/coalesce.ts: `in (...)`
+ * filters of 15 values in JSON batches of 20) and the AD look-ups share OR searches
+ * (DirectoryClient.findUserByUpn), so a wave's preview costs a few requests, not a few per user. */
 export async function checkPreconditions(
   users: readonly PreconditionUser[],
   ctx: PreconditionContext,
@@ -59,14 +66,17 @@ export async function checkPreconditions(
   const problems: PreconditionProblem[] = [];
   const verified = new Set(await verifiedDomains(ctx.source));
   for (const p of await pairingProblems(ctx)) problems.push({ user: "(all users)", ...p });
-  // A few users at a time, so that preview of a wave stays fast; the lines keep the list's order.
-  const perUser: PreconditionProblem[][] = new Array(users.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < users.length; i = next++)
-      perUser[i] = await userProblems(users[i], ctx, verified);
-  };
-  await Promise.all(Array.from({ length: Math.min(USER_CONCURRENCY, users.length) }, worker));
+  const [sources, targets, inAd] = await Promise.all([
+    Promise.all(users.map((u) => readUser(ctx.source, u.sourceUserPrincipalName))),
+    Promise.all(users.map((u) => findTargetUser(ctx.target, u.targetEmailAddress))),
+    Promise.all(users.map((u) => ctx.ad?.findUserByUpn(u.sourceUserPrincipalName))),
+  ]);
+  // The lines keep the list's order.
+  const perUser = await Promise.all(
+    users.map((u, i) =>
+      userProblems(u, ctx, verified, { source: sources[i], target: targets[i], inAd: inAd[i] }),
+    ),
+  );
   problems.push(...perUser.flat());
   return problems;
 }
@@ -75,16 +85,14 @@ export async function checkPreconditions(
  * target, outbound in the target's entry for the source. */
 async function pairingProblems(ctx: PreconditionContext): Promise<Array<Omit<PreconditionProblem, "user">>> {
   const out: Array<Omit<PreconditionProblem, "user">> = [];
-  const inbound = (await readPartner(ctx.source, ctx.targetTenantId))?.settings.automaticUserConsentSettings
-    ?.inboundAllowed;
+  const inbound = (await partnerConsent(ctx.source, ctx.targetTenantId))?.inboundAllowed;
   if (inbound !== true) {
     out.push({
       problem: `the source tenant does not allow automatic redemption inbound from the target ${ctx.targetTenantId}`,
       fix: "apply the coexistence stack (crossTenantAccess.automaticRedemption.sourceInbound: true) first",
     });
   }
-  const outbound = (await readPartner(ctx.target, ctx.sourceTenantId))?.settings.automaticUserConsentSettings
-    ?.outboundAllowed;
+  const outbound = (await partnerConsent(ctx.target, ctx.sourceTenantId))?.outboundAllowed;
   if (outbound !== true) {
     out.push({
       problem: `the target tenant does not allow automatic redemption outbound to the source ${ctx.sourceTenantId}`,
@@ -98,6 +106,7 @@ async function userProblems(
   u: PreconditionUser,
   ctx: PreconditionContext,
   verifiedInSource: ReadonlySet<string>,
+  reads: UserReads,
 ): Promise<PreconditionProblem[]> {
   const who = u.sourceUserPrincipalName;
   const problems: PreconditionProblem[] = [];
@@ -111,7 +120,7 @@ async function userProblems(
     );
   }
 
-  const source = await readUser(ctx.source, who);
+  const { source } = reads;
   if (!source) {
     add("does not exist in the source tenant", "check the UPN in the wave's list");
   } else {
@@ -140,7 +149,7 @@ async function userProblems(
     if (problem) add(problem.problem, problem.fix);
   }
 
-  const found = await findTargetUser(ctx.target, u.targetEmailAddress);
+  const found = reads.target;
   const target = found[0];
   if (found.length > 1) {
     add(
@@ -160,7 +169,7 @@ async function userProblems(
   }
 
   if (ctx.ad) {
-    const inAd = await ctx.ad.findUserByUpn(who);
+    const { inAd } = reads;
     if (!inAd) {
       add(
         "is not found in Active Directory under the configured baseDn",

@@ -10,10 +10,9 @@
 import { hasAddress, primarySmtp, sameAddress } from "../addresses/proxyAddresses";
 import type { DirectoryClient, DirectoryUser, ExchangeAttributeChanges } from "../directory/client";
 import type { GraphClient } from "../graph/client";
-import { ConsistencyTimeoutError, eventually } from "../graph/consistency";
+import { type Clock, ConsistencyTimeoutError, eventually } from "../graph/consistency";
 import { type Journal, JournalCorruptError, type UserReport } from "../journal/journal";
 import type { GroupRef, JournalRecord, OriginalValues, StepName, StepWrites } from "../journal/records";
-import { readGroup } from "../licensing/licenseGroupApi";
 import {
   type DirectLicenseContext,
   disableScrubbingPlans,
@@ -27,8 +26,10 @@ import {
   addCloudMember,
   type CloudUser,
   type GroupMembership,
+  groupSkuIds,
   inviteInternalUser,
   memberOf,
+  membershipsAmong,
   readMembershipGroup,
   readUser,
   removeCloudMember,
@@ -507,7 +508,7 @@ class UserRun {
           `the reach-back group ${reachBackId} (mapped from ${oName}) does not exist in the source tenant: check licenseGroupMapping (the coexistence stack's output)`,
         );
       }
-      const licenses = (await readGroup(source, reachBackId))?.assignedLicenses ?? [];
+      const licenses = (await groupSkuIds(source, reachBackId)) ?? [];
       if (licenses.length === 0) {
         throw new Error(
           `the reach-back group ${r.displayName} (${r.id}) assigns no license: run the coexistence stack (ReachBackLicenseGroup) first; the user stays in ${oName}`,
@@ -624,9 +625,11 @@ class UserRun {
     hint: string,
   ): Promise<T> {
     try {
+      const { pollMs } = this.deps.settings;
       return await eventually(what, read, {
         ...this.deps.source.consistency,
-        intervalMs: this.deps.settings.pollMs,
+        clock: onPollGrid(this.deps.source.consistency.clock, pollMs),
+        intervalMs: pollMs,
         deadlineMs,
       });
     } catch (e) {
@@ -747,7 +750,8 @@ class UserRun {
             "(entra-coexistence:entraConnect.deltaSyncCommand asks it for a cycle; syncTimeoutSeconds is how long to wait)",
         );
       }
-      await this.clock.sleep(settings.pollMs);
+      // On the process's poll grid: every user waiting for a sync reads at the same instants.
+      await onPollGrid(this.clock, settings.pollMs).sleep(settings.pollMs);
     }
   }
 
@@ -1009,6 +1013,21 @@ const SCRUBBING_TRIGGERS =
   "(a license group without a reach-back mapping, a direct license, or a plan Microsoft added to a SKU: run coex discover)";
 
 /** The procedure's step a journal step belongs to (the resource's `step` output). */
+/** The clock with its sleeps ending on the next multiple of `gridMs` (after at least the time
+ * asked): every user of the process waiting on a sync or a license polls at the same instants, so
+ * their reads fall in one coalescing window (lib/graph/coalesce.ts) and one request answers them
+ * all. Reads stay at least the interval apart. */
+export function onPollGrid(clock: Clock, gridMs: number): Clock {
+  if (!(gridMs > 0)) return clock;
+  return {
+    now: () => clock.now(),
+    sleep: (ms) => {
+      const now = clock.now();
+      return clock.sleep(Math.ceil((now + ms) / gridMs) * gridMs - now);
+    },
+  };
+}
+
 export function reachBackStepOf(step: StepName | undefined): ReachBackStep {
   if (step === undefined) return "journaled";
   if (step.startsWith("license.")) return "licensed";
@@ -1045,7 +1064,6 @@ export async function observeReachBack(
   const cloud = await readUser(deps.source, userId);
   if (!cloud) return undefined;
   const ad = await deps.ad.findUserByUpn(spec.sourceUserPrincipalName);
-  const groups = await memberOf(deps.source, cloud.id);
   const report = await deps.journal.report(spec.sourceUserPrincipalName);
   const mapping = canonicalMapping(spec.licenseGroupMapping);
   const original = report.found?.original;
@@ -1057,6 +1075,13 @@ export async function observeReachBack(
           displayName: `${g.displayName ?? g.id}'s reach-back group`,
         }))
     : (found?.reachBackGroups ?? []);
+  // Only the mapped and expected groups count (describeLive): read from their member lists, which
+  // every user of the wave shares, not from each user's memberOf.
+  const groups = await membershipsAmong(deps.source, cloud.id, [
+    ...Object.keys(mapping),
+    ...Object.values(mapping),
+    ...expectedReachBack.map((g) => g.id),
+  ]);
   if (!ad) {
     const missing = "the user is not found in AD under the configured base DN";
     return {

@@ -5,7 +5,9 @@
 // user's source mailbox is gone), LicenseAssignment.ReadWrite.All or User.ReadWrite.All (a direct
 // license's disabled plans), Organization.Read.All (the SKUs' plans); target tenant: User.Read.All.
 import { primarySmtp } from "../addresses/proxyAddresses";
+import { allPages } from "../graph/batch";
 import { type GraphClient, GraphRequestError, odataString } from "../graph/client";
+import { coalescerFor } from "../graph/coalesce";
 import { lookUp } from "../graph/consistency";
 
 /** One license a user holds, and where it comes from (Graph's licenseAssignmentState). */
@@ -72,12 +74,20 @@ function toUser(u: Record<string, unknown>): CloudUser {
   };
 }
 
-/** The user by UPN or object id; undefined when Graph has none. */
+const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The user by UPN or object id; undefined when Graph has none. Concurrent reads of the process
+ * are sent together (lib/graph/coalesce.ts): `id in (...)` or `userPrincipalName in (...)`. */
 export async function readUser(graph: GraphClient, idOrUpn: string): Promise<CloudUser | undefined> {
-  const u = await graph.getOptional<Record<string, unknown>>(
-    `/users/${encodeURIComponent(idOrUpn)}?${USER_SELECT}`,
+  const key = OBJECT_ID.test(idOrUpn) ? "id" : "userPrincipalName";
+  const rows = await coalescerFor(graph).byKey(
+    "/users",
+    key,
+    idOrUpn,
+    USER_SELECT,
+    (v) => `/users/${encodeURIComponent(v)}?${USER_SELECT}`,
   );
-  return u ? toUser(u) : undefined;
+  return rows[0] ? toUser(rows[0]) : undefined;
 }
 
 /** The user's mail as Graph shows it, and its primary SMTP address. */
@@ -85,11 +95,12 @@ export function cloudPrimary(u: CloudUser): string | undefined {
   return primarySmtp(u.proxyAddresses);
 }
 
-/** The groups the user is a direct member of. */
+/** The groups the user is a direct member of (sent with the process's concurrent reads). */
 export async function memberOf(graph: GraphClient, userId: string): Promise<GroupMembership[]> {
-  const groups = await graph.list<Record<string, unknown>>(
+  const first = await coalescerFor(graph).get<{ value?: Array<Record<string, unknown>> }>(
     `/users/${userId}/memberOf?$select=id,displayName,onPremisesSyncEnabled,onPremisesSamAccountName&$top=999`,
   );
+  const groups = await allPages(graph, first);
   return groups
     .filter((g) => g["@odata.type"] === undefined || g["@odata.type"] === "#microsoft.graph.group")
     .map((g) => ({
@@ -105,8 +116,12 @@ export async function readMembershipGroup(
   graph: GraphClient,
   groupId: string,
 ): Promise<GroupMembership | undefined> {
-  const g = await graph.getOptional<Record<string, unknown>>(
-    `/groups/${groupId}?$select=id,displayName,onPremisesSyncEnabled,onPremisesSamAccountName`,
+  const [g] = await coalescerFor(graph).byKey(
+    "/groups",
+    "id",
+    groupId,
+    GROUP_SELECT,
+    (v) => `/groups/${encodeURIComponent(v)}?${GROUP_SELECT}`,
   );
   return g
     ? {
@@ -116,6 +131,68 @@ export async function readMembershipGroup(
         onPremisesSamAccountName: (g.onPremisesSamAccountName as string | null | undefined) ?? null,
       }
     : undefined;
+}
+
+const GROUP_SELECT = "$select=id,displayName,onPremisesSyncEnabled,onPremisesSamAccountName";
+
+/** How long a group's member list read for one phase's observations is reused: the reads of a
+ * refresh arrive within seconds; a change made after that is seen by the next read. */
+const MEMBER_LIST_TTL_MS = 10_000;
+const memberLists = new WeakMap<
+  GraphClient,
+  Map<string, { at: number; list: Promise<{ group?: GroupMembership; members: Set<string> }> }>
+>();
+
+/** A group and the ids of its direct members, shared by the observations of one phase. */
+function groupMembers(graph: GraphClient, groupId: string) {
+  let cache = memberLists.get(graph);
+  if (!cache) {
+    cache = new Map();
+    memberLists.set(graph, cache);
+  }
+  const id = groupId.toLowerCase();
+  const now = Date.now();
+  const hit = cache.get(id);
+  if (hit && now - hit.at < MEMBER_LIST_TTL_MS) return hit.list;
+  const list = (async () => {
+    // The group and its members in the same round trip; a group that is gone has no members.
+    const [group, first] = await Promise.all([
+      readMembershipGroup(graph, id),
+      coalescerFor(graph)
+        .get<{ value?: Array<{ id: string }> }>(`/groups/${id}/members?$select=id&$top=999`)
+        .catch((e: unknown) => {
+          if (e instanceof GraphRequestError && e.status === 404) return { value: [] };
+          throw e;
+        }),
+    ]);
+    if (!group) return { members: new Set<string>() };
+    const members = await allPages(graph, first);
+    return { group, members: new Set(members.map((m) => String(m.id).toLowerCase())) };
+  })();
+  list.catch(() => cache.delete(id));
+  cache.set(id, { at: now, list });
+  return list;
+}
+
+/**
+ * The user's direct memberships among `groupIds`, read from those groups' member lists rather
+ * than the user's memberOf: the observations of a wave's refresh name the same few license
+ * groups, so one paged list per group answers for every user (a list is reused for a few
+ * seconds; the procedure's own waits read memberOf, never this).
+ */
+export async function membershipsAmong(
+  graph: GraphClient,
+  userId: string,
+  groupIds: readonly string[],
+): Promise<GroupMembership[]> {
+  const user = userId.toLowerCase();
+  const out: GroupMembership[] = [];
+  for (const g of await Promise.all(
+    [...new Set(groupIds.map((i) => i.toLowerCase()))].map((i) => groupMembers(graph, i)),
+  )) {
+    if (g.group && g.members.has(user)) out.push(g.group);
+  }
+  return out;
 }
 
 /** Adds the user to a cloud group; a member already there is not an error (Graph answers 400). */
@@ -155,7 +232,7 @@ const NO_MAILBOX_CODES = new Set(["MailboxNotEnabledForRESTAPI", "MailboxNotSupp
  */
 export async function hasExchangeOnlineMailbox(graph: GraphClient, userId: string): Promise<boolean> {
   try {
-    await graph.get(`/users/${encodeURIComponent(userId)}/mailboxSettings`);
+    await coalescerFor(graph).get(`/users/${encodeURIComponent(userId)}/mailboxSettings`);
     return true;
   } catch (e) {
     if (e instanceof GraphRequestError && e.status === 404 && NO_MAILBOX_CODES.has(e.code)) return false;
@@ -182,16 +259,58 @@ export async function assignUserLicense(
   );
 }
 
-/** The domains verified in the tenant, lower-case. */
+/** The domains verified in the tenant, lower-case. Concurrent callers (the users of a wave
+ * checking their preconditions) share one read. */
 export async function verifiedDomains(graph: GraphClient): Promise<string[]> {
-  const domains = await graph.list<{ id: string; isVerified?: boolean }>("/domains?$select=id,isVerified");
+  const first = await coalescerFor(graph).get<{ value?: Array<{ id: string; isVerified?: boolean }> }>(
+    "/domains?$select=id,isVerified",
+  );
+  const domains = await allPages(graph, first);
   return domains.filter((d) => d.isVerified !== false).map((d) => d.id.toLowerCase());
+}
+
+/** The automatic-redemption settings of the tenant's partner entry for `partnerTenantId`;
+ * undefined without an entry. Concurrent callers share one read. */
+export async function partnerConsent(
+  graph: GraphClient,
+  partnerTenantId: string,
+): Promise<{ inboundAllowed?: boolean | null; outboundAllowed?: boolean | null } | undefined> {
+  try {
+    const p = await coalescerFor(graph).get<{
+      automaticUserConsentSettings?: {
+        inboundAllowed?: boolean | null;
+        outboundAllowed?: boolean | null;
+      } | null;
+    }>(`/policies/crossTenantAccessPolicy/partners/${encodeURIComponent(partnerTenantId)}`);
+    return p.automaticUserConsentSettings ?? {};
+  } catch (e) {
+    if (e instanceof GraphRequestError && e.status === 404) return undefined;
+    throw e;
+  }
+}
+
+/** The SKU ids a group assigns; undefined when the group does not exist. Concurrent callers
+ * (users moving into the same reach-back group) share one read. */
+export async function groupSkuIds(graph: GraphClient, groupId: string): Promise<string[] | undefined> {
+  try {
+    const g = await coalescerFor(graph).get<{ assignedLicenses?: Array<{ skuId: string }> }>(
+      `/groups/${encodeURIComponent(groupId)}?$select=id,assignedLicenses`,
+    );
+    return (g.assignedLicenses ?? []).map((l) => String(l.skuId).toLowerCase());
+  } catch (e) {
+    if (e instanceof GraphRequestError && e.status === 404) return undefined;
+    throw e;
+  }
 }
 
 /** The user of the target tenant whose mail (or UPN) is `address`. */
 export async function findTargetUser(graph: GraphClient, address: string): Promise<CloudUser[]> {
-  const byMail = await graph.list<Record<string, unknown>>(
-    `/users?$filter=mail eq ${odataString(address)}&${USER_SELECT}`,
+  const byMail = await coalescerFor(graph).byKey(
+    "/users",
+    "mail",
+    address,
+    USER_SELECT,
+    (v) => `/users?$filter=mail eq ${odataString(v)}&${USER_SELECT}`,
   );
   if (byMail.length > 0) return byMail.map(toUser);
   const byUpn = await readUser(graph, address);

@@ -305,7 +305,8 @@ describe("e2e: ReachBackUser faults (Graph 429 storm and 5xx, LDAP connection cu
     declare(...cut);
     const running = await upHeldAtSwap(cut);
     const refusedBefore = proxy.stats.refused;
-    assert.ok(proxy.cutAll() >= cut.length, "each user's LDAP connection was open");
+    // One connection serves every user of the provider process (providers/connections.ts).
+    assert.ok(proxy.cutAll() >= 1, "the provider's LDAP connection was open");
     // A domain controller coming back: the first reconnects are reset. More than the revert's own
     // three tries per user: the directory client waits for the server itself.
     proxy.refuseNext(8);
