@@ -220,7 +220,9 @@ async function main(): Promise<void> {
       });
     }),
   );
-  await pool(made.users, 8, (u) => licensedBy(pair, cloudIds.get(u.upn) as string, estate.originalGroup));
+  await pool(made.users, 8, (u) =>
+    licensedBy(pair, cloudIds.get(u.upn) as string, estate.originalGroup, 900_000),
+  );
   console.log(`set-up: synced, target identities, licensed by the cloud group in ${seconds(since(t))} s`);
 
   // From here on: Graph's limits and the short cycle.

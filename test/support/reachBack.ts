@@ -134,8 +134,13 @@ export async function reachBackTestUser(
 }
 
 /** Until Entra ID shows the user with the license of `group` active (licensing is asynchronous). */
-export async function licensedBy(pair: TenantPairUnderTest, id: string, group: string): Promise<void> {
-  for (let i = 0; i < 60; i++) {
+export async function licensedBy(
+  pair: TenantPairUnderTest,
+  id: string,
+  group: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  for (let i = 0; i < timeoutMs / 500; i++) {
     const u = await pair.graph("source").get<GraphJson>(`/users/${id}?$select=id,licenseAssignmentStates`);
     if (
       u.licenseAssignmentStates?.some((s: GraphJson) => s.assignedByGroup === group && s.state === "Active")
