@@ -27,6 +27,7 @@ import { discover } from "./discover";
 import { DRIFT_FORMATS, type DriftFormat, driftCommand, EXIT_CHECK_FAILED } from "./drift";
 import { journalListCommand, journalShowCommand } from "./journal";
 import { stackRefs } from "./pulumiJson";
+import { EXIT_REVIEW_FAILED, REVIEW_FORMATS, type ReviewFormat, reviewCommand } from "./review";
 import { verifyAccessCommand } from "./verifyAccess";
 import { verifyCommand } from "./verifyLicenseGroups";
 import { verifyReachBackCommand } from "./verifyReachBack";
@@ -56,6 +57,30 @@ program
       opts.format as DriftFormat,
       (l) => process.stdout.write(`${l}\n`),
       (l) => process.stderr.write(`${l}\n`),
+    );
+  });
+
+program
+  .command("review")
+  .description(
+    "the stacks' previews as a reviewer reads them, replacements and deletions first, with the coexistence policy checked (read-only; exit 8 on a violation)",
+  )
+  .requiredOption("-s, --stack <names...>", "the stacks to review")
+  .option("--config-file <files...>", "the stacks' configuration files, in the order of --stack")
+  .option("--format <format>", `${REVIEW_FORMATS.join(", ")}`, "markdown")
+  .exitOverride((e) => {
+    process.exit(e.exitCode === 0 ? 0 : EXIT_REVIEW_FAILED);
+  })
+  .action(async (opts: { stack: string[]; configFile?: string[]; format: string }) => {
+    if (!(REVIEW_FORMATS as readonly string[]).includes(opts.format)) {
+      process.stderr.write(`coex review: --format must be one of ${REVIEW_FORMATS.join(", ")}\n`);
+      process.exitCode = EXIT_REVIEW_FAILED;
+      return;
+    }
+    process.exitCode = await reviewCommand(
+      stackRefs(opts.stack, opts.configFile),
+      opts.format as ReviewFormat,
+      (l) => process.stdout.write(`${l}\n`),
     );
   });
 

@@ -18,7 +18,15 @@ export function stackRefs(stacks: readonly string[], configFiles: readonly strin
   return stacks.map((stack, i) => ({ stack, configFile: configFiles[i] }));
 }
 
-export class PulumiFailed extends Error {}
+export class PulumiFailed extends Error {
+  constructor(
+    message: string,
+    /** What the CLI said: the program's errors, or stderr. */
+    readonly errors: string[],
+  ) {
+    super(message);
+  }
+}
 
 /** `pulumi <args> --json` for the stack; throws PulumiFailed with the CLI's errors when it fails. */
 export async function pulumiJson(args: readonly string[], ref: StackRef): Promise<PreviewJson> {
@@ -48,8 +56,8 @@ export async function pulumiJson(args: readonly string[], ref: StackRef): Promis
     } catch {
       // no JSON: stderr says it
     }
-    const detail = [...errors, err.trim()].filter((s) => s.length > 0).join("\n");
-    throw new PulumiFailed(`${what} failed (exit code ${code}):\n${detail || out.trim()}`);
+    const said = errors.length > 0 ? errors : [err.trim() || out.trim()];
+    throw new PulumiFailed(`${what} failed (exit code ${code}):\n${said.join("\n")}`, said);
   }
   return parsePreviewJson(out, what);
 }
