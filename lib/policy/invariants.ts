@@ -72,23 +72,6 @@ export const automaticRedemption: ResourcePolicy = {
   },
 };
 
-export const pairedBothSides: StackPolicy = {
-  name: "automatic-redemption-both-sides",
-  description: "Both partner entries of a pairing are declared in one stack",
-  enforcementLevel: "mandatory",
-  validateStack: ({ resources }, report) => {
-    const partners = resources.filter((r) => isKind(r, "CrossTenantAccessPartner"));
-    if (partners.length === 0) return;
-    for (const side of ["source", "target"]) {
-      if (!partners.some((p) => (p.props.tenant ?? "source") === side)) {
-        report(
-          `the ${side} tenant's partner entry is not declared, so automatic redemption holds on one side only; declare the pairing with CrossTenantCoexistence (both entries)`,
-        );
-      }
-    }
-  },
-};
-
 export const inboundMfaTrust: ResourcePolicy = {
   name: "inbound-mfa-trust",
   description: "The source trusts the target's MFA when reach-back redemption is allowed inbound",
@@ -199,7 +182,7 @@ export const RESOURCE_POLICIES: readonly ResourcePolicy[] = [
   automationLeastPrivilege,
   scrubbingPlansDisabled,
 ];
-export const STACK_POLICIES: readonly StackPolicy[] = [pairedBothSides, targetNotInSource];
+export const STACK_POLICIES: readonly StackPolicy[] = [targetNotInSource];
 
 /** A ReachBackLicenseGroup removed by a step, and the group id its state holds. */
 export interface DeletedGroup {

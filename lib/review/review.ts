@@ -36,6 +36,7 @@ export interface WaveUser {
   targetEmailAddress: string;
   coexRoutingAddress: string;
   mailboxMigration: string;
+  rollbackOnDelete: boolean;
 }
 
 export interface StackReview {
@@ -122,10 +123,13 @@ export function reviewOf(stack: string, preview: PreviewJson): StackReview {
         targetEmailAddress: String(props.targetEmailAddress ?? ""),
         coexRoutingAddress: String(props.coexRoutingAddress ?? ""),
         mailboxMigration: String(props.mailboxMigration ?? ""),
+        rollbackOnDelete: props.rollbackOnDelete === true,
       });
     }
   }
-  if (wave.length > 0) r.wave = wave;
+  if (wave.length > 0) {
+    r.wave = wave.sort((a, b) => a.sourceUserPrincipalName.localeCompare(b.sourceUserPrincipalName));
+  }
   r.warnings = preview.diagnostics
     .filter((d) => d.severity === "warning" && d.message)
     .map((d) => String(d.message).trim());
@@ -158,7 +162,9 @@ function preconditions(u: WaveUser): string {
     case "same":
       return "already enabled by this stack";
     case "delete":
-      return "leaves the wave (delete: reverted only with rollbackOnDelete)";
+      return u.rollbackOnDelete
+        ? "leaves the stack: put back as found (rollbackOnDelete)"
+        : "leaves the stack: left enabled as it is (no rollbackOnDelete)";
     default:
       return "declared again (checked read-only at preview)";
   }
@@ -197,8 +203,10 @@ export function reviewMarkdown(reviews: readonly StackReview[], violations: read
   }
 
   out.push("### Policy", "");
-  if (violations.length === 0) out.push("Every coexistence invariant holds.", "");
-  else {
+  if (violations.length === 0) {
+    const refused = reviews.some((r) => r.refused);
+    out.push(`Every coexistence invariant holds${refused ? " in the stacks whose preview ran" : ""}.`, "");
+  } else {
     out.push(`**${count(violations.length, "violation")}: do not apply.**`, "");
     for (const v of violations) {
       out.push(

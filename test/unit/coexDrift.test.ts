@@ -39,6 +39,23 @@ describe("coex drift: declared against live from pulumi's JSON", () => {
     );
   });
 
+  it("finds a wave user put back in the original group by hand (a real preview --refresh of a wave stack)", () => {
+    const d = driftOf("wave-01", fixture("preview-refresh-wave-drift.json"));
+    assert.deepEqual(
+      d.drift.map((x) => [x.resource, x.kind, x.property, x.declared, x.live]),
+      [
+        [
+          "u-8feaeb-rva@fabrikam.example",
+          "ReachBackUser",
+          "licenseGroups",
+          "reach-back groups only",
+          "back in the original group LIC-RB-E5",
+        ],
+      ],
+    );
+    assert.deepEqual(d.gone, []);
+  });
+
   it("tells a declared change not yet applied from drift", () => {
     // A preview (no refresh) after the configuration changed: inputs differ, outputs match the old inputs.
     const d = driftOf("coexistence", fixture("preview-coexistence-update.json"));
