@@ -52,8 +52,14 @@ program
       process.exitCode = EXIT_CHECK_FAILED;
       return;
     }
+    const refs = stackRefs(opts.stack, opts.configFile);
+    if ("usage" in refs) {
+      process.stderr.write(`coex drift: ${refs.usage}\n`);
+      process.exitCode = EXIT_CHECK_FAILED;
+      return;
+    }
     process.exitCode = await driftCommand(
-      stackRefs(opts.stack, opts.configFile),
+      refs,
       opts.format as DriftFormat,
       (l) => process.stdout.write(`${l}\n`),
       (l) => process.stderr.write(`${l}\n`),
@@ -77,10 +83,14 @@ program
       process.exitCode = EXIT_REVIEW_FAILED;
       return;
     }
-    process.exitCode = await reviewCommand(
-      stackRefs(opts.stack, opts.configFile),
-      opts.format as ReviewFormat,
-      (l) => process.stdout.write(`${l}\n`),
+    const refs = stackRefs(opts.stack, opts.configFile);
+    if ("usage" in refs) {
+      process.stderr.write(`coex review: ${refs.usage}\n`);
+      process.exitCode = EXIT_REVIEW_FAILED;
+      return;
+    }
+    process.exitCode = await reviewCommand(refs, opts.format as ReviewFormat, (l) =>
+      process.stdout.write(`${l}\n`),
     );
   });
 

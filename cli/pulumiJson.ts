@@ -9,11 +9,14 @@ export interface StackRef {
 }
 
 /** The stacks of `--stack S ...` with their `--config-file F ...`, paired in order. */
-export function stackRefs(stacks: readonly string[], configFiles: readonly string[] = []): StackRef[] {
+export function stackRefs(
+  stacks: readonly string[],
+  configFiles: readonly string[] = [],
+): StackRef[] | { usage: string } {
   if (configFiles.length > stacks.length) {
-    throw new Error(
-      `${configFiles.length} --config-file for ${stacks.length} --stack: give one --config-file per stack, in the same order`,
-    );
+    return {
+      usage: `${configFiles.length} --config-file for ${stacks.length} --stack: give one --config-file per stack, in the same order`,
+    };
   }
   return stacks.map((stack, i) => ({ stack, configFile: configFiles[i] }));
 }
@@ -41,8 +44,12 @@ export async function pulumiJson(args: readonly string[], ref: StackRef): Promis
   child.stderr.on("data", (d) => {
     err += d;
   });
-  const code: number = await new Promise((resolve, reject) => {
-    child.on("error", reject);
+  const code: number = await new Promise((resolve) => {
+    // Not started (no pulumi on PATH): a failed check, said as such.
+    child.on("error", (e) => {
+      err += `cannot run pulumi: ${e.message}; put the pulumi CLI on PATH`;
+      resolve(-1);
+    });
     child.on("close", (c) => resolve(c ?? 1));
   });
   const what = `pulumi ${args.join(" ")} of stack ${ref.stack}`;
