@@ -7,10 +7,12 @@
 //     Seed 000's license-group test on a canary mail user (see cli/verifyLicenseGroups.ts).
 //   coex verify-access --stack <name> [--config-file <file>]
 //     Seed 000's automation-access test as the automation itself (see cli/verifyAccess.ts).
-//   coex drift --stack <name> [--config-file <file>]
-//     Compares both tenants with the declared state without writing anything (pulumi refresh
-//     --preview-only --expect-no-changes --diff). Exit 0: no drift; 7: drift, with the settings
-//     that differ; anything else: the check itself failed.
+//   coex drift --stack <name...> [--config-file <file...>] [--format table|json|markdown]
+//     Compares both tenants and AD with the declaration without writing anything, per property,
+//     declared against live (see cli/drift.ts). Exit 0: no drift; 7: drift; 2: the check failed.
+//   coex review --stack <name...> [--config-file <file...>] [--format markdown|json]
+//     The previews of the stacks as a reviewer reads them, with the coexistence invariants checked
+//     (see cli/review.ts). Exit 0: nothing against policy; 8: a policy violation; 2: the review failed.
 //   coex verify-reach-back <user...> [--stack <name>] [--config-file <file>]
 //     Seed 000's test "Verify B2B Reach-Back Automation" on processed users, read-only (see
 //     cli/verifyReachBack.ts). Exit 0: all pass; 1: a check failed; 2: usage or configuration.
@@ -20,126 +22,76 @@
 //   coex wave new <stack> <users.csv> [--coexistence-stack coexistence] [--config-file <file>]
 //   coex wave report <stack> [--format table|markdown|csv] [--config-file <file>]
 //     A wave as a stack of its own, from its CSV to its per-user result (see cli/wave.ts).
-import { spawn } from "node:child_process";
 import { Command } from "commander";
-import { findProjectDir } from "../lib/config/stackConfig";
 import { discover } from "./discover";
+import { DRIFT_FORMATS, type DriftFormat, driftCommand, EXIT_CHECK_FAILED } from "./drift";
 import { journalListCommand, journalShowCommand } from "./journal";
+import { stackRefs } from "./pulumiJson";
+import { EXIT_REVIEW_FAILED, REVIEW_FORMATS, type ReviewFormat, reviewCommand } from "./review";
 import { verifyAccessCommand } from "./verifyAccess";
 import { verifyCommand } from "./verifyLicenseGroups";
 import { verifyReachBackCommand } from "./verifyReachBack";
 import { REPORT_FORMATS, type ReportFormat, waveNewCommand, waveReportCommand } from "./wave";
 
-/** The changed settings in pulumi's --diff output, as "resource: property: old => new". A list
- * of plain values is compared as a whole, whatever the positions (pulumi pairs items by index, so
- * one item gone shifts the rest): "resource: property: removed …" for each value no longer there
- * and "… added …" for each new one. Items of a list of objects are named by index,
- * "resource: property[i].key: …". Very long values are cut short. */
-export function driftLines(output: string): string[] {
-  const lines: string[] = [];
-  let resource = "";
-  // The objects and lists the diff is inside; a list gathers its plain items, before and after.
-  const open: { indent: number; name: string; list?: { was: string[]; is: string[] } }[] = [];
-  const pathOf = (name: string) => [...open.map((o) => o.name), name].join(".").replace(/\.\[/g, "[");
-  const say = (name: string, what: string) => lines.push(`${resource}: ${pathOf(name)}: ${what}`);
-  const closeTo = (depth: number) => {
-    while (open.length > depth) {
-      const frame = open.pop();
-      if (!frame?.list) continue;
-      for (const v of without(frame.list.was, frame.list.is)) say(frame.name, `removed ${cut(v)}`);
-      for (const v of without(frame.list.is, frame.list.was)) say(frame.name, `added ${cut(v)}`);
-    }
-  };
-  for (const raw of output.split("\n")) {
-    const urn = raw.match(/\[urn=urn:pulumi:[^\]]*::([^\]:]+)\]/);
-    if (urn) {
-      closeTo(0);
-      resource = urn[1];
-      continue;
-    }
-    const m = raw.match(/^(\s*)([~+-]) (\w+|\[\d+\])\s*: (.*)$/);
-    if (!m || !resource) continue;
-    const [, spaces, mark, name] = m;
-    const value = m[4].trim();
-    while (open.length > 0 && open[open.length - 1].indent >= spaces.length) closeTo(open.length - 1);
-    const list = open[open.length - 1]?.list;
-    if (value === "{" || value === "[") {
-      open.push({ indent: spaces.length, name, list: value === "[" ? { was: [], is: [] } : undefined });
-    } else if (list && name.startsWith("[")) {
-      const arrow = value.indexOf(" => ");
-      if (mark === "~" && arrow >= 0) {
-        list.was.push(value.slice(0, arrow));
-        list.is.push(value.slice(arrow + 4));
-      } else if (mark === "-") list.was.push(value);
-      else if (mark === "+") list.is.push(value);
-    } else if (value.includes(" => ")) {
-      const arrow = value.indexOf(" => ");
-      say(name, `${cut(value.slice(0, arrow))} => ${cut(value.slice(arrow + 4))}`);
-    } else if (mark !== "~") say(name, `${mark === "+" ? "added" : "removed"} ${cut(value)}`);
-  }
-  closeTo(0);
-  return lines;
-}
-
-/** The items of `a` that `b` does not have, counting repeats. */
-function without(a: readonly string[], b: readonly string[]): string[] {
-  const rest = [...b];
-  return a.filter((x) => {
-    const i = rest.indexOf(x);
-    if (i === -1) return true;
-    rest.splice(i, 1);
-    return false;
-  });
-}
-
-/** A value as pulumi printed it, cut short when long (a certificate's DER is kilobytes). */
-function cut(value: string): string {
-  return value.length <= 400 ? value : `${value.slice(0, 160)}… (${value.length} characters)`;
-}
-
 const program = new Command("coex").description("entra-coexistence helpers");
 
 program
   .command("drift")
-  .description("report settings changed by hand since the last pulumi up (exit 7 when there are any)")
-  .requiredOption("-s, --stack <name>", "the stack to check")
-  .option("--config-file <file>", "use this stack configuration file")
-  .action(async (opts: { stack: string; configFile?: string }) => {
-    const args = [
-      "refresh",
-      "--preview-only",
-      "--expect-no-changes",
-      "--diff",
-      "--non-interactive",
-      "--stack",
-      opts.stack,
-    ];
-    if (opts.configFile) args.push("--config-file", opts.configFile);
-    const child = spawn("pulumi", args, { cwd: findProjectDir(), stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    const code: number = await new Promise((resolve, reject) => {
-      child.on("error", reject);
-      child.on("close", (c) => resolve(c ?? 1));
-    });
-    if (code === 0) {
-      process.stdout.write(`no drift: stack ${opts.stack} matches both tenants\n`);
-    } else if (code === 7) {
-      const lines = driftLines(out);
-      process.stdout.write(
-        `drift in stack ${opts.stack}: ${lines.length} setting(s) changed outside Pulumi\n`,
-      );
-      for (const l of lines) process.stdout.write(`  ${l}\n`);
-      process.stdout.write(
-        "run `pulumi up --refresh` to put them back, or change the stack to accept them\n",
-      );
-    } else {
-      process.stdout.write(out);
-      process.stderr.write(`coex drift: pulumi refresh failed with exit code ${code}\n`);
+  .description(
+    "report what changed outside Pulumi, declared against live, per property (read-only; exit 7 when there is drift)",
+  )
+  .requiredOption("-s, --stack <names...>", "the stacks to check")
+  .option("--config-file <files...>", "the stacks' configuration files, in the order of --stack")
+  .option("--format <format>", `${DRIFT_FORMATS.join(", ")}`, "table")
+  .exitOverride((e) => {
+    process.exit(e.exitCode === 0 ? 0 : EXIT_CHECK_FAILED);
+  })
+  .action(async (opts: { stack: string[]; configFile?: string[]; format: string }) => {
+    if (!(DRIFT_FORMATS as readonly string[]).includes(opts.format)) {
+      process.stderr.write(`coex drift: --format must be one of ${DRIFT_FORMATS.join(", ")}\n`);
+      process.exitCode = EXIT_CHECK_FAILED;
+      return;
     }
-    process.exitCode = code;
+    const refs = stackRefs(opts.stack, opts.configFile);
+    if ("usage" in refs) {
+      process.stderr.write(`coex drift: ${refs.usage}\n`);
+      process.exitCode = EXIT_CHECK_FAILED;
+      return;
+    }
+    process.exitCode = await driftCommand(
+      refs,
+      opts.format as DriftFormat,
+      (l) => process.stdout.write(`${l}\n`),
+      (l) => process.stderr.write(`${l}\n`),
+    );
+  });
+
+program
+  .command("review")
+  .description(
+    "the stacks' previews as a reviewer reads them, replacements and deletions first, with the coexistence policy checked (read-only; exit 8 on a violation)",
+  )
+  .requiredOption("-s, --stack <names...>", "the stacks to review")
+  .option("--config-file <files...>", "the stacks' configuration files, in the order of --stack")
+  .option("--format <format>", `${REVIEW_FORMATS.join(", ")}`, "markdown")
+  .exitOverride((e) => {
+    process.exit(e.exitCode === 0 ? 0 : EXIT_REVIEW_FAILED);
+  })
+  .action(async (opts: { stack: string[]; configFile?: string[]; format: string }) => {
+    if (!(REVIEW_FORMATS as readonly string[]).includes(opts.format)) {
+      process.stderr.write(`coex review: --format must be one of ${REVIEW_FORMATS.join(", ")}\n`);
+      process.exitCode = EXIT_REVIEW_FAILED;
+      return;
+    }
+    const refs = stackRefs(opts.stack, opts.configFile);
+    if ("usage" in refs) {
+      process.stderr.write(`coex review: ${refs.usage}\n`);
+      process.exitCode = EXIT_REVIEW_FAILED;
+      return;
+    }
+    process.exitCode = await reviewCommand(refs, opts.format as ReviewFormat, (l) =>
+      process.stdout.write(`${l}\n`),
+    );
   });
 
 program

@@ -32,6 +32,7 @@ import {
 } from "../../lib/directory/securityDescriptor";
 import { provider as automationProvider } from "../../providers/automationApp";
 import { createScratchOu, type ScratchOu } from "../support/directoryFixtures";
+import { driftEntries } from "../support/drift";
 import { PulumiStack, repoRoot, stackConfigFor } from "../support/pulumi";
 import { type SambaUnderTest, sambaOrSkip } from "../support/samba";
 import { asEstate, emulatedPair, type TenantPairUnderTest, workDir } from "../support/tenantPairs";
@@ -406,21 +407,22 @@ describe("e2e: automation access through the pulumi CLI", function () {
     assert.match(refresh.stdout, /~ rights\s*: \[/);
     assert.doesNotMatch(refresh.stdout, /~ (certificates|displayName|broaderRights)\b/);
 
-    const drift = await stack.coex(["drift"]);
+    const drift = await stack.coex(["drift", "--format", "json"]);
     assert.equal(drift.code, 7, drift.output);
-    const lines = drift.stdout.split("\n").map((l) => l.trim());
-    for (const line of [
-      'automation-app: permissions: removed "User.Invite.All"',
-      'automation-app: permissions: added "Group.Read.All"',
-      `automation-app: ownedGroupIds: removed "${original}"`,
-      `automation-directory: rights: removed "${scratch.ouDn}: write targetAddress on user objects below"`,
-    ]) {
-      assert.ok(lines.includes(line), `${line}\nin\n${drift.output}`);
-    }
-    assert.ok(
-      lines.includes(`drift in stack ${stack.name}: 4 setting(s) changed outside Pulumi`),
-      drift.output,
+    const found = driftEntries(drift.stdout);
+    assert.deepEqual(found, [
+      `automation-app AutomationApp ownedGroupIds declared "${original}" live (none)`,
+      'automation-app AutomationApp permissions declared "User.Invite.All" live (none)',
+      'automation-app AutomationApp permissions declared (none) live "Group.Read.All"',
+      `automation-directory DirectoryDelegation rights declared "${scratch.ouDn}: write targetAddress on user objects below" live (none)`,
+    ]);
+    const table = await stack.coex(["drift"]);
+    assert.equal(table.code, 7, table.output);
+    assert.match(
+      table.stdout,
+      new RegExp(`drift in stack ${stack.name}: 4 settings changed outside Pulumi \\(2 resources\\)`),
     );
+    assert.match(table.stdout, /automation-app +AutomationApp +permissions +"User\.Invite\.All" +\(none\)/);
 
     const verify = await stack.coex(["verify-access"]);
     assert.equal(verify.code, 1, verify.output);
@@ -467,15 +469,16 @@ describe("e2e: automation access through the pulumi CLI", function () {
     const refresh = await stack.run(["refresh", "--preview-only", "--expect-no-changes", "--diff"]);
     assert.equal(refresh.code, 7, refresh.output);
     assert.match(refresh.stdout, /~ broaderRights\s*: \[/);
-    const drift = await stack.coex(["drift"]);
+    const drift = await stack.coex(["drift", "--format", "json"]);
     assert.equal(drift.code, 7, drift.output);
-    const lines = drift.stdout.split("\n").map((l) => l.trim());
-    const expected = `automation-directory: broaderRights: added "${scratch.ouDn}: ${describeAce(broad)}: writes every property`;
+    const found = driftEntries(drift.stdout);
+    assert.equal(found.length, 1, drift.output);
     assert.ok(
-      lines.some((l) => l.startsWith(expected)),
-      `${expected}\nin\n${drift.output}`,
+      found[0].startsWith(
+        `automation-directory DirectoryDelegation broaderRights declared (none) live "${scratch.ouDn}: ${describeAce(broad)}: writes every property`,
+      ),
+      drift.output,
     );
-    assert.equal(lines.filter((l) => l.startsWith("automation-")).length, 1, drift.output);
     const up = await stack.expect(["up", "--yes", "--refresh"]);
     assert.match(up.output, /removed a broader right/);
     const after = await svcState();

@@ -145,7 +145,7 @@ function crossTenantSuite(makePair: () => Promise<TenantPairUnderTest | string>)
     assert.equal(coex.code, 7, coex.output);
     assert.match(
       coex.stdout,
-      /coexistence-source-partner: settings\.inboundTrust\.isMfaAccepted: true => false/,
+      /coexistence-source-partner +CrossTenantAccessPartner +settings\.inboundTrust\.isMfaAccepted +true +false/,
     );
 
     await stack.expect(["up", "--yes", "--refresh"]);

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { SKU_FIXTURES } from "../../emulator/skus";
 import { DirectoryClient } from "../../lib/directory/client";
+import { driftEntries } from "../support/drift";
 import { PulumiStack, stackConfigFor } from "../support/pulumi";
 import { type SambaUnderTest, sambaOrSkip } from "../support/samba";
 import { asEstate, emulatedPair, emulatorAdmin, type TenantPairUnderTest } from "../support/tenantPairs";
@@ -156,6 +157,13 @@ describe("e2e: reach-back license groups through the pulumi CLI", function () {
     const drift = await stack.run(["refresh", "--preview-only", "--expect-no-changes", "--diff"]);
     assert.equal(drift.code, 7, drift.output);
     assert.match(drift.output, /EXCHANGE_S_ENTERPRISE/);
+    const coex = await stack.coex(["drift", "--format", "json"]);
+    assert.equal(coex.code, 7, coex.output);
+    const found = driftEntries(coex.stdout);
+    assert.ok(
+      found.some((l) => / ReachBackLicenseGroup assignedLicenses/.test(l)),
+      found.join("\n"),
+    );
     await stack.expect(["up", "--yes", "--refresh"]);
     assert.ok(
       (await groupNamed("LIC-Cloud-E5-ReachBack")).assignedLicenses[0].disabledPlans.includes(
@@ -176,6 +184,17 @@ describe("e2e: reach-back license groups through the pulumi CLI", function () {
     const drift = await stack.run(["refresh", "--preview-only", "--expect-no-changes", "--diff"]);
     assert.equal(drift.code, 7, drift.output);
     assert.match(drift.output, /EXCHANGE_S_NEW_ADDON/);
+    const coex = await stack.coex(["drift", "--format", "json"]);
+    assert.equal(coex.code, 7, coex.output);
+    const found = driftEntries(coex.stdout);
+    assert.ok(
+      found.some((l) =>
+        / ReachBackLicenseGroup scrubbingPlansLeftEnabled declared \(none\) live .*(EXCHANGE_S_NEW_ADDON|6b1c2d3e)/.test(
+          l,
+        ),
+      ),
+      found.join("\n"),
+    );
     await stack.expect(["up", "--yes", "--refresh"]);
     const group = await groupNamed("LIC-Cloud-E5-ReachBack");
     assert.ok(group.assignedLicenses[0].disabledPlans.includes(newPlan.servicePlanId));

@@ -1,58 +1,130 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { driftLines } from "../../cli/coex";
+import { differences, driftMarkdown, driftOf, driftTable, hasDrift } from "../../lib/review/drift";
+import { parsePreviewJson } from "../../lib/review/previewJson";
 
+/** Real `pulumi preview --json` outputs (CLI 3.248, the emulator), the serialized provider cut. */
 const fixture = (name: string) =>
-  readFileSync(path.join(__dirname, "../../../test/unit/fixtures", name), "utf8");
-/** The scratch OU of the e2e run the fixtures were taken from. */
-const OU = "OU=automation-24f072,OU=Fabrikam,DC=corp,DC=fabrikam,DC=example";
+  parsePreviewJson(readFileSync(path.join(__dirname, "../../../test/unit/fixtures", name), "utf8"), name);
 
-describe("coex drift: reading pulumi's refresh diff", () => {
-  it("names the resource and the full path of each changed setting", () => {
-    assert.deepEqual(driftLines(fixture("refresh-diff.txt")), [
-      "coexistence-source-partner: settings.inboundTrust.isMfaAccepted: true => false",
+describe("coex drift: declared against live from pulumi's JSON", () => {
+  it("finds the setting changed by hand in a real preview --refresh, though detailedDiff is null", () => {
+    const preview = fixture("preview-refresh-drift.json");
+    const step = preview.steps.find((s) => s.op === "update");
+    assert.equal(step?.detailedDiff, null, "the CLI gives no detailed diff for a dynamic provider");
+    const d = driftOf("coexistence", preview);
+    assert.deepEqual(d.drift, [
+      {
+        resource: "coexistence-source-partner",
+        kind: "CrossTenantAccessPartner",
+        property: "settings.inboundTrust.isMfaAccepted",
+        declared: true,
+        live: false,
+      },
     ]);
+    assert.deepEqual(d.gone, []);
+    assert.deepEqual(d.pending, [], "the configuration did not change: nothing pending");
+    assert.ok(hasDrift(d));
+    const table = driftTable([d]);
+    assert.equal(table[0], "drift in stack coexistence: 1 setting changed outside Pulumi (1 resource)");
+    assert.match(
+      table[2],
+      /^ {2}coexistence-source-partner +CrossTenantAccessPartner +settings\.inboundTrust\.isMfaAccepted +true +false$/,
+    );
+    assert.ok(
+      driftMarkdown([d]).includes(
+        "| `coexistence-source-partner` | CrossTenantAccessPartner | `settings.inboundTrust.isMfaAccepted` | `true` | `false` |",
+      ),
+    );
   });
 
-  it("compares a list of values as a whole, not by position (a real refresh of AutomationApp and DirectoryDelegation)", () => {
-    // pulumi pairs the items by index: permissions shows "[0]: User.Invite.All => Group.Read.All",
-    // which, read as a whole, is one grant revoked and another granted.
-    assert.deepEqual(driftLines(fixture("refresh-diff-lists.txt")), [
-      `automation-directory: rights: removed "${OU}: write targetAddress on user objects below"`,
-      'automation-app: ownedGroupIds: removed "65501687-ad4c-4d53-800b-29faae01864e"',
-      'automation-app: permissions: removed "User.Invite.All"',
-      'automation-app: permissions: added "Group.Read.All"',
+  it("finds a wave user put back in the original group by hand (a real preview --refresh of a wave stack)", () => {
+    const d = driftOf("wave-01", fixture("preview-refresh-wave-drift.json"));
+    assert.deepEqual(
+      d.drift.map((x) => [x.resource, x.kind, x.property, x.declared, x.live]),
+      [
+        [
+          "u-8feaeb-rva@fabrikam.example",
+          "ReachBackUser",
+          "licenseGroups",
+          "reach-back groups only",
+          "back in the original group LIC-RB-E5",
+        ],
+      ],
+    );
+    assert.deepEqual(d.gone, []);
+  });
+
+  it("tells a declared change not yet applied from drift", () => {
+    // A preview (no refresh) after the configuration changed: inputs differ, outputs match the old inputs.
+    const d = driftOf("coexistence", fixture("preview-coexistence-update.json"));
+    assert.deepEqual(d.drift, []);
+    assert.deepEqual(d.pending, [
+      { resource: "coexistence-source-partner", kind: "CrossTenantAccessPartner", property: "settings" },
     ]);
+    assert.ok(!hasDrift(d));
+    assert.deepEqual(driftTable([d]).slice(0, 1), ["no drift: stack coexistence matches both tenants"]);
+  });
+
+  it("reports a declared resource the refresh found gone", () => {
+    const preview = fixture("preview-refresh-drift.json");
+    const partner = preview.steps.find((s) => s.op === "update");
+    assert.ok(partner?.oldState);
+    const gone = { ...partner, op: "create", oldState: undefined, newState: partner.oldState };
+    const d = driftOf("coexistence", {
+      ...preview,
+      steps: [...preview.steps.filter((s) => s !== partner), gone],
+    });
+    assert.deepEqual(d.gone, [{ resource: "coexistence-source-partner", kind: "CrossTenantAccessPartner" }]);
+    assert.match(
+      driftTable([d]).join("\n"),
+      /coexistence-source-partner +CrossTenantAccessPartner +\(the object\) +exists +\(gone\)/,
+    );
+  });
+
+  it("compares a list of values as a whole, not by position (a grant revoked, another granted)", () => {
+    assert.deepEqual(
+      differences(
+        "permissions",
+        ["User.Invite.All", "User.ReadWrite.All"],
+        ["Group.Read.All", "User.ReadWrite.All"],
+      ),
+      [
+        { property: "permissions", declared: "User.Invite.All" },
+        { property: "permissions", live: "Group.Read.All" },
+      ],
+    );
+    assert.deepEqual(differences("ownedGroupIds", ["a", "b"], ["b", "a"]), [], "moved items are no drift");
   });
 
   it("names an item added to an empty list (a broader right given by hand)", () => {
-    assert.deepEqual(driftLines(fixture("refresh-diff-broader.txt")), [
-      `automation-directory: broaderRights: added "${OU}: (A;CIIO;WP;;;S-1-5-21-2921493733-324603784-1323057154-1138): writes every property"`,
+    assert.deepEqual(differences("broaderRights", [], ["OU=x: writes every property"]), [
+      { property: "broaderRights", live: "OU=x: writes every property" },
     ]);
   });
 
-  it("names the items of a list of objects by index, and moved items not at all", () => {
-    const output = [
-      "    [urn=urn:pulumi:t::p::entra-coexistence:index:X$pulumi-nodejs:dynamic/entra-coexistence:AutomationApp::app]",
-      "          ~ certificates: [",
-      "              ~ [0]: {",
-      `                      ~ der       : "${"A".repeat(500)}" => "${"B".repeat(500)}"`,
-      '                      ~ thumbprint: "8BAA" => "11C3"',
-      "                    }",
-      "            ]",
-      "          ~ ownedGroupIds: [",
-      '              ~ [0]: "a" => "b"',
-      '              ~ [1]: "b" => "a"',
-      "            ]",
-    ].join("\n");
-    assert.deepEqual(driftLines(output), [
-      `app: certificates[0].der: "${"A".repeat(159)}… (502 characters) => "${"B".repeat(159)}… (502 characters)`,
-      'app: certificates[0].thumbprint: "8BAA" => "11C3"',
+  it("names the items of a list of objects by index, and cuts long values short in the table", () => {
+    const declared = [{ der: "A".repeat(500), thumbprint: "8BAA" }];
+    const live = [{ der: "B".repeat(500), thumbprint: "11C3" }];
+    const diffs = differences("certificates", declared, live);
+    assert.deepEqual(
+      diffs.map((x) => x.property),
+      ["certificates[0].der", "certificates[0].thumbprint"],
+    );
+    const table = driftTable([
+      {
+        stack: "s",
+        drift: diffs.map((x) => ({ resource: "app", kind: "AutomationApp", ...x })),
+        gone: [],
+        pending: [],
+      },
     ]);
+    assert.match(table[2], /certificates\[0\]\.der +"A{59}… \(502 characters\) +"B{59}… \(502 characters\)$/);
   });
 
-  it("reports nothing for a diff without changes", () => {
-    assert.deepEqual(driftLines("Resources:\n    6 unchanged\n"), []);
+  it("reports nothing for a preview without changes", () => {
+    const d = driftOf("coexistence", fixture("preview-coexistence-create.json"));
+    assert.deepEqual(d, { stack: "coexistence", drift: [], gone: [], pending: [] });
   });
 });
