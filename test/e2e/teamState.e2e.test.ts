@@ -6,9 +6,7 @@
 // the state once and the tenants hold what it declared.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { createScratchOu, type ScratchOu } from "../support/directoryFixtures";
 import { type PostgresUnderTest, postgresOrSkip } from "../support/postgres";
 import {
   type PulumiResult,
@@ -17,15 +15,8 @@ import {
   repoRoot,
   stackConfigFor,
 } from "../support/pulumi";
-import {
-  deltaSyncHook,
-  type ReachBackEstate,
-  type ReachBackTestUser,
-  reachBackConfig,
-  reachBackEstate,
-  reachBackTestUser,
-} from "../support/reachBack";
-import { type SambaUnderTest, sambaOrSkip } from "../support/samba";
+import { sambaOrSkip } from "../support/samba";
+import { type SmallWave, smallWave } from "../support/smallWave";
 import { emulatedPair, emulatorAdmin, type TenantPairUnderTest, workDir } from "../support/tenantPairs";
 
 const POLICY = "/policies/crossTenantAccessPolicy";
@@ -208,79 +199,19 @@ describe("e2e: team state in PostgreSQL (DIY backend): up, coex drift, the lock"
 
 describe("e2e: team state in PostgreSQL (DIY backend): a wave", function () {
   this.timeout(900_000);
-  const COEX_PROJECT = "wave-coex-test";
   let pg: PostgresUnderTest;
-  let samba: SambaUnderTest;
-  let estate: ReachBackEstate;
-  let scratch: ScratchOu | undefined;
-  let users: ReachBackTestUser[];
-  let wave: PulumiStack;
+  let small: SmallWave;
   const table = `coex_wave_${Date.now().toString(36)}`;
 
   before(async function () {
     pg = postgresOrSkip(this);
-    samba = sambaOrSkip(this);
-    scratch = await createScratchOu(samba.admin(), "pgwave");
-    estate = await reachBackEstate(samba);
-    const { pair } = estate;
-    users = [
-      await reachBackTestUser(estate, "pgwave1", scratch.userDn),
-      await reachBackTestUser(estate, "pgwave2", scratch.outsideUserDn),
-    ];
-    const dir = workDir("pg-wave");
-    mkdirSync(path.join(dir, "waves"), { recursive: true });
-    const csv = path.join(dir, "waves", "pg-wave.csv");
-    writeFileSync(
-      csv,
-      `${["sourceUserPrincipalName,targetEmailAddress,coexRoutingAddress,mailboxMigration", ...users.map((u) => `${u.upn},${u.target},${u.routing},`)].join("\n")}\n`,
-    );
-    // The coexistence stack: a program exporting the tenants and the mapping, in the same table.
-    const programDir = workDir("program-pg-wave-coex");
-    writeFileSync(
-      path.join(programDir, "Pulumi.yaml"),
-      [
-        `name: ${COEX_PROJECT}`,
-        "runtime:",
-        "  name: nodejs",
-        "  options:",
-        "    typescript: false",
-        `main: ${path.join(repoRoot, "dist/test/e2e/programs/coexistenceOutputs.js")}`,
-        "",
-      ].join("\n"),
-    );
-    const id = Date.now().toString(36);
-    const backendUrl = stateUrl(pg, table);
-    const coexistence = new PulumiStack(`pgcx${id}`, dir, programDir, { backendUrl });
-    await coexistence.init();
-    writeFileSync(
-      coexistence.configFile,
-      JSON.stringify({
-        config: {
-          [`${COEX_PROJECT}:sourceTenantId`]: pair.connections.source.tenantId,
-          [`${COEX_PROJECT}:targetTenantId`]: pair.connections.target.tenantId,
-          [`${COEX_PROJECT}:licenseGroupMapping`]: { [estate.originalGroup]: estate.reachBackGroup },
-        },
-      }),
-    );
-    await coexistence.expect(["up", "--yes"]);
-    wave = new PulumiStack(`pgwave${id}`, dir, repoRoot, { backendUrl });
-    await wave.init();
-    wave.writeConfig({
-      ...reachBackConfig(samba, pair, deltaSyncHook(pair)),
-      wave: { csv, coexistenceStack: `organization/${COEX_PROJECT}/${coexistence.name}` },
-      // The journal of original values lives beside the state only in a file backend; with a
-      // shared backend it needs a directory of its own (README, "Team state").
-      journal: { directory: path.join(dir, "journal") },
-    });
+    const samba = sambaOrSkip(this);
+    small = await smallWave(samba, "pgwave", { backendUrl: stateUrl(pg, table) });
   });
-  after(async () => {
-    wave?.dispose();
-    await estate?.ad.close();
-    await scratch?.cleanup().catch(() => undefined);
-    await estate?.pair.close();
-  });
+  after(async () => small?.close());
 
   it("up enables the wave's users with the state in the table, and the report reads it back", async () => {
+    const { wave, users } = small;
     await wave.expect(["up", "--yes", "--parallel", "16"]);
     const row = stored(pg, table, keyOf(pg, `.pulumi/stacks/entra-coexistence/${wave.name}.json`));
     const waveUsers = row.checkpoint.latest.resources.filter((r: { type: string }) =>
