@@ -142,7 +142,7 @@ describe("e2e: team state in PostgreSQL (DIY backend): up, coex drift, the lock"
     const drift = await stack.coex(["drift"]);
     assert.equal(drift.code, 7, drift.output);
     assert.match(drift.output, /isMfaAccepted/);
-    assert.deepEqual(lockRows(pg, table), [], "the read-only refresh released its lock");
+    assert.deepEqual(lockRows(pg, table), [], "coex drift leaves no lock behind");
   });
 
   it("two ups at once: the second is refused by the lock, a preview still runs, nothing is lost", async () => {
