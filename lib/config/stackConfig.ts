@@ -50,6 +50,15 @@ const credentialSchema = z.discriminatedUnion("kind", [
     /** The person at the terminal (Azure CLI, environment variables, managed identity...). */
     kind: z.literal("default"),
   }),
+  z.strictObject({
+    /** Workload identity federation: a token from the CI platform (GitHub Actions OIDC, Azure
+     * Pipelines OIDC, or a token file), no stored secret (lib/auth/federatedToken.ts). */
+    kind: z.literal("workloadIdentity"),
+    /** A file holding the token; default AZURE_FEDERATED_TOKEN_FILE. */
+    tokenFile: z.string().min(1).optional(),
+    /** Azure Pipelines: the service connection's id; default AZURESUBSCRIPTION_SERVICE_CONNECTION_ID. */
+    serviceConnectionId: z.string().min(1).optional(),
+  }),
 ]);
 
 export const tenantConnectionSchema = z
@@ -65,6 +74,11 @@ export const tenantConnectionSchema = z
   })
   .refine((c) => c.credential.kind !== "certificate" || c.clientId !== undefined, {
     error: "clientId is required with a certificate credential",
+    path: ["clientId"],
+  })
+  .refine((c) => c.credential.kind !== "workloadIdentity" || c.clientId !== undefined, {
+    error:
+      "clientId is required with a workloadIdentity credential (the app whose federated credential trusts the pipeline)",
     path: ["clientId"],
   });
 export type TenantConnection = z.output<typeof tenantConnectionSchema>;
@@ -193,6 +207,8 @@ export function loadStackConfig(
   for (const role of TENANT_ROLES) {
     const cred = config[role].credential;
     if (cred.kind === "certificate") cred.certificatePath = path.resolve(projectDir, cred.certificatePath);
+    if (cred.kind === "workloadIdentity" && cred.tokenFile)
+      cred.tokenFile = path.resolve(projectDir, cred.tokenFile);
   }
   if (config.activeDirectory?.caCertPath) {
     config.activeDirectory.caCertPath = path.resolve(projectDir, config.activeDirectory.caCertPath);

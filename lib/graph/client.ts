@@ -12,7 +12,12 @@
 // again leaves the same state (a repeated DELETE answers 404, which callers take as "gone"; a
 // repeated identity-sync PUT answers 409, which its caller takes as "exists").
 import { readFileSync } from "node:fs";
-import { ClientCertificateCredential, DefaultAzureCredential, type TokenCredential } from "@azure/identity";
+import {
+  ClientAssertionCredential,
+  ClientCertificateCredential,
+  DefaultAzureCredential,
+  type TokenCredential,
+} from "@azure/identity";
 import {
   AuthenticationHandler,
   Client,
@@ -28,6 +33,7 @@ import {
   TelemetryHandler,
 } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
+import { federatedTokenSource } from "../auth/federatedToken";
 import type { CloudConfig, TenantConnection } from "../config/stackConfig";
 import { type ConsistencyOptions, DEFAULT_CONSISTENCY } from "./consistency";
 import { GraphRequestError } from "./errors";
@@ -67,7 +73,8 @@ function methodOf(request: Parameters<ShouldRetry>[2], options: FetchOptions | u
 
 export type Credential = TokenCredential;
 
-/** Builds the credential a connection describes: a certificate for automation, or the
+/** Builds the credential a connection describes: a certificate or a CI platform's federated token
+ * (workload identity) for automation, or the
  * developer's own sign-in (Azure CLI, environment, managed identity...) at a terminal. */
 export function credentialFor(conn: TenantConnection, cloud: CloudConfig): TokenCredential {
   const common = {
@@ -79,6 +86,15 @@ export function credentialFor(conn: TenantConnection, cloud: CloudConfig): Token
   if (conn.credential.kind === "certificate" && conn.clientId) {
     const pem = readFileSync(conn.credential.certificatePath, "utf8");
     return new ClientCertificateCredential(conn.tenantId, conn.clientId, { certificate: pem }, common);
+  }
+  if (conn.credential.kind === "workloadIdentity" && conn.clientId) {
+    const who = `tenant ${conn.domain} (${conn.tenantId}), client ${conn.clientId}`;
+    return new ClientAssertionCredential(
+      conn.tenantId,
+      conn.clientId,
+      federatedTokenSource(conn.credential, who),
+      common,
+    );
   }
   return new DefaultAzureCredential({ ...common, tenantId: conn.tenantId });
 }

@@ -32,15 +32,18 @@ export interface RunningPulumi {
 
 export class PulumiStack {
   readonly configFile: string;
-  private readonly env: NodeJS.ProcessEnv;
+  /** The environment every command of this stack runs with. */
+  readonly env: NodeJS.ProcessEnv;
 
   readonly name: string;
 
-  /** @param projectDir another Pulumi project than this repository's (a test program). */
+  /** @param projectDir another Pulumi project than this repository's (a test program).
+   * @param options.backendUrl another state backend than a file one in `dir` (e.g. postgres://). */
   constructor(
     name: string,
     dir = workDir(`stack-${name}`),
     readonly projectDir = repoRoot,
+    options: { backendUrl?: string } = {},
   ) {
     this.name = `test-${name}`;
     this.configFile = path.join(dir, `Pulumi.${name}.yaml`);
@@ -48,7 +51,7 @@ export class PulumiStack {
     mkdirSync(state, { recursive: true });
     this.env = {
       ...process.env,
-      PULUMI_BACKEND_URL: `file://${state}`,
+      PULUMI_BACKEND_URL: options.backendUrl ?? `file://${state}`,
       PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
       PULUMI_HOME: path.join(dir, "pulumi-home"),
       PULUMI_SKIP_UPDATE_CHECK: "true",
