@@ -216,7 +216,14 @@ export function declareUsers(
   config: Record<string, unknown>,
   users: Array<Record<string, unknown>>,
 ): void {
-  const namespaced: Record<string, unknown> = { "entra-coexistence-test:users": users };
+  // Many users go through a file: the configuration reaches the program in one environment
+  // variable, which Linux caps at 128 KiB.
+  let namespaced: Record<string, unknown> = { "entra-coexistence-test:users": users };
+  if (users.length > 100) {
+    const file = `${stack.configFile}.users.json`;
+    writeFileSync(file, JSON.stringify(users));
+    namespaced = { "entra-coexistence-test:usersFile": file };
+  }
   for (const [k, v] of Object.entries(config)) namespaced[`entra-coexistence:${k}`] = v;
   writeFileSync(stack.configFile, JSON.stringify({ config: namespaced }, null, 2));
 }

@@ -2,9 +2,13 @@
 // a test can enable, change and let go of users one by one.
 //   entra-coexistence-test:users: [{ name, sourceUserPrincipalName, targetEmailAddress,
 //     coexRoutingAddress, mailboxMigration?, licenseGroupMapping?, rollbackOnDelete? }]
+//   entra-coexistence-test:usersFile: a JSON file with that list instead (a wave of hundreds: pulumi
+//     hands the configuration to the program in one environment variable, which Linux caps at
+//     128 KiB)
 //   entra-coexistence-test:previewPreconditions: true runs the users' preconditions at preview
 //     before any resource is registered, as the product's program does (index.ts), refusing with
 //     one line per problem (the other tests leave it off: their refusals come from `up`).
+import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, loadStackConfig } from "../../../lib/config/stackConfig";
 import { DirectoryClient } from "../../../lib/directory/client";
@@ -41,7 +45,10 @@ async function previewProblems(users: Declared[]): Promise<string[]> {
 
 export = async (): Promise<Record<string, unknown>> => {
   const test = new pulumi.Config("entra-coexistence-test");
-  const users = test.requireObject<Declared[]>("users");
+  const usersFile = test.get("usersFile");
+  const users = usersFile
+    ? (JSON.parse(readFileSync(usersFile, "utf8")) as Declared[])
+    : test.requireObject<Declared[]>("users");
   if (pulumi.runtime.isDryRun() && test.getBoolean("previewPreconditions")) {
     const problems = await previewProblems(users);
     if (problems.length > 0) {
