@@ -11,6 +11,7 @@ import { hasAddress, primarySmtp, sameAddress } from "../addresses/proxyAddresse
 import type { DirectoryClient, DirectoryUser, ExchangeAttributeChanges } from "../directory/client";
 import type { GraphClient } from "../graph/client";
 import { type Clock, ConsistencyTimeoutError, eventually } from "../graph/consistency";
+import { GraphRequestError } from "../graph/errors";
 import { type Journal, JournalCorruptError, type UserReport } from "../journal/journal";
 import type { GroupRef, JournalRecord, OriginalValues, StepName, StepWrites } from "../journal/records";
 import {
@@ -557,14 +558,22 @@ class UserRun {
 
   private async join(g: GroupRef): Promise<void> {
     this.wrote = true;
-    if (g.source === "cloud") return addCloudMember(this.deps.source, g.id, this.cloudId);
+    if (g.source === "cloud") {
+      return this.throttledWait("adding to the group", () =>
+        addCloudMember(this.deps.source, g.id, this.cloudId),
+      );
+    }
     await this.deps.ad.addGroupMember(g.distinguishedName as string, this.adDn);
     await this.waitForMembership(g, true);
   }
 
   private async leave(g: GroupRef): Promise<void> {
     this.wrote = true;
-    if (g.source === "cloud") return removeCloudMember(this.deps.source, g.id, this.cloudId);
+    if (g.source === "cloud") {
+      return this.throttledWait("removing from the group", () =>
+        removeCloudMember(this.deps.source, g.id, this.cloudId),
+      );
+    }
     await this.deps.ad.removeGroupMember(g.distinguishedName as string, this.adDn);
     await this.waitForMembership(g, false);
   }
@@ -770,16 +779,36 @@ class UserRun {
     // The address in the note: a later run tells from it whom the user was invited as.
     await this.record("invite.sent", undefined, `as ${this.target}${this.reset ? " (resetRedemption)" : ""}`);
     this.wrote = true;
-    const answer = await inviteInternalUser(
-      this.deps.source,
-      this.cloudId,
-      this.target,
-      this.deps.settings.inviteRedirectUrl,
-      { resetRedemption: this.reset },
+    const answer = await this.throttledWait("the invitation", () =>
+      inviteInternalUser(this.deps.source, this.cloudId, this.target, this.deps.settings.inviteRedirectUrl, {
+        resetRedemption: this.reset,
+      }),
     );
     this.log(
       `${this.reset ? "invitation reset and sent again" : "invited to B2B collaboration"} as ${this.target} (invitation ${answer.status})`,
     );
+  }
+
+  /** Runs `call` again while Graph keeps answering 429 after the client's own retries, until the
+   * sync timeout: a wave's invitations are limited per tenant (150 per 5 s), so hundreds of users
+   * queue there, and a 429 is answered before Graph does anything, so sending again is safe. */
+  private async throttledWait<T>(what: string, call: () => Promise<T>): Promise<T> {
+    const start = this.clock.now();
+    let said = false;
+    for (;;) {
+      try {
+        return await call();
+      } catch (e) {
+        if (!(e instanceof GraphRequestError) || e.status !== 429) throw e;
+        if (this.clock.now() - start >= this.deps.settings.syncTimeoutMs) throw e;
+        if (!said) {
+          this.log(`${what} is throttled by Graph (429); waiting for its turn`);
+          said = true;
+        }
+        // Retry-After, spread a little so that a wave's users do not come back all at once.
+        await this.clock.sleep(((e.retryAfterSeconds ?? 2) + Math.random() * 2) * 1000);
+      }
+    }
   }
 
   // --- 7. revert -------------------------------------------------------------------------
