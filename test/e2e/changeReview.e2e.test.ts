@@ -7,7 +7,6 @@
 // refuses); `coex drift` reports a hand change on each stack, declared against live, in all three
 // formats, without writing the state.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { createScratchOu, type ScratchOu } from "../support/directoryFixtures";
@@ -55,7 +54,6 @@ describe("e2e: change review and drift reports (coex review, coex drift)", funct
   let coexistence: PulumiStack;
   let wave: PulumiStack;
   let csvPath: string;
-  let env: NodeJS.ProcessEnv;
   /** The stack standing in for the coexistence stack's outputs. */
   let outputsName: string;
 
@@ -72,25 +70,7 @@ describe("e2e: change review and drift reports (coex review, coex drift)", funct
       },
     });
   /** `coex <args>` with the stacks' backend (one state directory for all three). */
-  const coex = (args: string[]): Promise<PulumiResult> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(repoRoot, "dist/cli/coex.js"), ...args], {
-        cwd: repoRoot,
-        env,
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => {
-        stdout += d;
-      });
-      child.stderr.on("data", (d) => {
-        stderr += d;
-      });
-      child.on("error", reject);
-      child.on("close", (code) =>
-        resolve({ code: code ?? -1, stdout, stderr, output: `${stdout}\n${stderr}` }),
-      );
-    });
+  const coex = (args: string[]): Promise<PulumiResult> => wave.coexAsGiven(args);
   const both = () => [
     "--stack",
     coexistence.name,
@@ -148,14 +128,6 @@ describe("e2e: change review and drift reports (coex review, coex drift)", funct
     wave = new PulumiStack(`rvw${id}`, dir);
     await wave.init();
     writeWaveConfig(true, outputs.name);
-    env = {
-      ...process.env,
-      PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
-      PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
-      PULUMI_HOME: path.join(dir, "pulumi-home"),
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    };
     outputsName = outputs.name;
   });
 

@@ -28,7 +28,7 @@ import {
 } from "../support/reachBack";
 import { type SambaUnderTest, sambaOrSkip } from "../support/samba";
 import { TcpProxy } from "../support/tcpProxy";
-import { emulatorAdmin, workDir } from "../support/tenantPairs";
+import { emulatorAdmin, emulatorFaults, workDir } from "../support/tenantPairs";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
 type GraphJson = any;
@@ -53,19 +53,8 @@ describe("e2e: ReachBackUser faults (Graph 429 storm and 5xx, LDAP connection cu
     assert.ok(estate.pair.emulator);
     return estate.pair.emulator;
   };
-  const faults = async (method: string, body?: Record<string, unknown>) => {
-    const res = await fetch(`${emulator().url}/_emulator/faults`, {
-      method,
-      headers: {
-        "x-emulator-admin-key": emulator().adminKey,
-        ...(body ? { "content-type": "application/json" } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    assert.ok(res.ok, `${method} /_emulator/faults: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
+  const faults = (method: "GET" | "POST" | "DELETE", body?: Record<string, unknown>) =>
+    emulatorFaults(estate.pair, method, body);
   const declare = (...more: ReachBackTestUser[]) => {
     declaredUsers.push(...more);
     declareUsers(

@@ -5,16 +5,9 @@
 // the overlap is certain), a preview still runs, and after the first finishes every resource is in
 // the state once and the tenants hold what it declared.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { type PostgresUnderTest, postgresOrSkip } from "../support/postgres";
-import {
-  type PulumiResult,
-  PulumiStack,
-  REACH_BACK_SETTINGS,
-  repoRoot,
-  stackConfigFor,
-} from "../support/pulumi";
+import { PulumiStack, REACH_BACK_SETTINGS, repoRoot, stackConfigFor } from "../support/pulumi";
 import { sambaOrSkip } from "../support/samba";
 import { type SmallWave, smallWave } from "../support/smallWave";
 import { emulatedPair, emulatorAdmin, type TenantPairUnderTest, workDir } from "../support/tenantPairs";
@@ -218,32 +211,10 @@ describe("e2e: team state in PostgreSQL (DIY backend): a wave", function () {
       String(r.type).endsWith(":ReachBackUser"),
     );
     assert.equal(waveUsers.length, users.length);
-    const report = await runCoex(wave, ["wave", "report", wave.name, "--config-file", wave.configFile]);
+    const report = await wave.coexAsGiven(["wave", "report", wave.name, "--config-file", wave.configFile]);
     assert.equal(report.code, 0, report.output);
     assert.match(report.stdout, new RegExp(`${users.length} user\\(s\\); verified: ${users.length}`));
     assert.equal((await wave.coex(["drift"])).code, 0);
     assert.deepEqual(lockRows(pg, table), []);
   });
 });
-
-/** `coex <args>` with the stack's environment and no --stack of its own (wave report names it). */
-function runCoex(stack: PulumiStack, args: string[]): Promise<PulumiResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, "dist/cli/coex.js"), ...args], {
-      cwd: repoRoot,
-      env: stack.env,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) =>
-      resolve({ code: code ?? -1, stdout, stderr, output: `${stdout}\n${stderr}` }),
-    );
-  });
-}

@@ -20,6 +20,7 @@ import {
 } from "../support/reachBack";
 import { type SambaUnderTest, sambaOrSkip } from "../support/samba";
 import { TcpProxy } from "../support/tcpProxy";
+import { emulatorFaults } from "../support/tenantPairs";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Graph's JSON freely
 type GraphJson = any;
@@ -36,23 +37,8 @@ describe("e2e: a wave under faults (30 % Graph 429s, an LDAP connection cut) thr
   let stateDir: string;
   const users: ReachBackTestUser[] = [];
 
-  const emulator = () => {
-    assert.ok(estate.pair.emulator);
-    return estate.pair.emulator;
-  };
-  const faults = async (method: string, body?: Record<string, unknown>) => {
-    const res = await fetch(`${emulator().url}/_emulator/faults`, {
-      method,
-      headers: {
-        "x-emulator-admin-key": emulator().adminKey,
-        ...(body ? { "content-type": "application/json" } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    assert.ok(res.ok, `${method} /_emulator/faults: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
+  const faults = (method: "GET" | "POST" | "DELETE", body?: Record<string, unknown>) =>
+    emulatorFaults(estate.pair, method, body);
   const primaryOf = async (u: ReachBackTestUser) => {
     const a = await estate.ad.getUser(u.dn);
     assert.ok(a, `${u.dn} is readable`);

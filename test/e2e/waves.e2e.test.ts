@@ -10,7 +10,6 @@
 // tenants; `coex wave new` refuses a bad CSV, creating nothing; a coexistence stack of other
 // tenants is refused.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { DirectoryClient } from "../../lib/directory/client";
@@ -60,7 +59,6 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
   let holderId: string;
   /** The left-out user's usnChanged before any up. */
   let noTargetUsn: number | undefined;
-  let env: NodeJS.ProcessEnv;
   let bulkCleanup: (() => Promise<void>) | undefined;
   /** Enabled before the wave by another tool: the wave finds it enabled and writes nothing. */
   let beforehand: ReachBackTestUser;
@@ -85,25 +83,7 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
       },
     });
   /** `coex <args>` in the wave stack's environment (file backend, passphrase). */
-  const coex = (args: string[]): Promise<PulumiResult> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(repoRoot, "dist/cli/coex.js"), ...args], {
-        cwd: repoRoot,
-        env,
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => {
-        stdout += d;
-      });
-      child.stderr.on("data", (d) => {
-        stderr += d;
-      });
-      child.on("error", reject);
-      child.on("close", (code) =>
-        resolve({ code: code ?? -1, stdout, stderr, output: `${stdout}\n${stderr}` }),
-      );
-    });
+  const coex = (args: string[]): Promise<PulumiResult> => wave.coexAsGiven(args);
   const report = (format: string) =>
     coex(["wave", "report", wave.name, "--config-file", wave.configFile, "--format", format]);
 
@@ -258,14 +238,6 @@ describe("e2e: waves through the pulumi CLI (CSV, stack reference, preview, up, 
     wave = new PulumiStack(`wave${id}`, dir);
     await wave.init();
     config = reachBackConfig(samba, pair, deltaSyncHook(pair));
-    env = {
-      ...process.env,
-      PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
-      PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
-      PULUMI_HOME: path.join(dir, "pulumi-home"),
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    };
   });
 
   after(async () => {

@@ -164,9 +164,16 @@ export class PulumiStack {
     ]);
   }
 
-  private exec(command: string, args: string[]): Promise<PulumiResult> {
+  /** Runs our `coex` command line in the repository with this stack's environment and the
+   * arguments as given: for commands that name their stacks themselves (`wave report <stack>`,
+   * `review --stack A --stack B`). */
+  coexAsGiven(args: string[]): Promise<PulumiResult> {
+    return this.exec(process.execPath, [path.join(repoRoot, "dist/cli/coex.js"), ...args], repoRoot);
+  }
+
+  private exec(command: string, args: string[], cwd = this.projectDir): Promise<PulumiResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(command, args, { cwd: this.projectDir, env: this.env });
+      const child = spawn(command, args, { cwd, env: this.env });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => {

@@ -172,3 +172,26 @@ export async function emulatorAdmin(
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
 }
+
+/** The emulator's fault injection (`/_emulator/faults`, see emulator/admin-api.md): POST one,
+ * GET those in force with their counts, DELETE them all. */
+export async function emulatorFaults(
+  pair: TenantPairUnderTest,
+  method: "GET" | "POST" | "DELETE",
+  body?: Record<string, unknown>,
+  // biome-ignore lint/suspicious/noExplicitAny: the admin API's JSON, walked by the test
+): Promise<any> {
+  const emulator = pair.emulator;
+  if (!emulator) throw new Error("fault injection needs the emulator");
+  const res = await fetch(`${emulator.url}/_emulator/faults`, {
+    method,
+    headers: {
+      "x-emulator-admin-key": emulator.adminKey,
+      ...(body ? { "content-type": "application/json" } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} /_emulator/faults: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
