@@ -156,6 +156,14 @@ export const REPLICATION_RULES = {
   },
 } satisfies Record<string, RetryRule>;
 
+/** Graph throttled the call: a 429 comes before Graph does anything, so sending it again is safe.
+ * For calls that may wait their turn longer than the client's own retries (a wave's invitations:
+ * 150 per 5 s per tenant). */
+export const THROTTLED: RetryRule = {
+  reason: "Graph throttled the call and did not process it",
+  status: 429,
+};
+
 /** Runs `call`, and runs it again (at least `intervalMs` apart) while it fails with an error one
  * of `rules` matches, until the deadline; then the last error is thrown with Graph's code and
  * request id kept and `what` added. Any other error is thrown at once. */
@@ -171,7 +179,8 @@ export async function retryingOn<T>(
     try {
       return await call();
     } catch (e) {
-      if (!rules.some((rule) => matchesRule(e, rule))) throw e;
+      const rule = rules.find((r) => matchesRule(e, r));
+      if (!rule) throw e;
       const err = e as GraphRequestError;
       if (clock.now() - start >= options.deadlineMs) {
         throw new GraphRequestError(
@@ -179,12 +188,13 @@ export async function retryingOn<T>(
           err.path,
           err.status,
           err.code,
-          `${err.graphMessage} [${what}: still so after ${seconds(options.deadlineMs)} of waiting for replication; run the command again later]`,
+          `${err.graphMessage} [${what}: still so after ${seconds(options.deadlineMs)} of waiting (${rule.reason}); run the command again later]`,
           err.requestId,
           err.retryAfterSeconds,
         );
       }
-      await clock.sleep(options.intervalMs);
+      // Graph's Retry-After, when it gave one, is the least to wait.
+      await clock.sleep(Math.max(options.intervalMs, (err.retryAfterSeconds ?? 0) * 1000));
     }
   }
 }

@@ -10,8 +10,7 @@
 import { hasAddress, primarySmtp, sameAddress } from "../addresses/proxyAddresses";
 import type { DirectoryClient, DirectoryUser, ExchangeAttributeChanges } from "../directory/client";
 import type { GraphClient } from "../graph/client";
-import { type Clock, ConsistencyTimeoutError, eventually } from "../graph/consistency";
-import { GraphRequestError } from "../graph/errors";
+import { type Clock, ConsistencyTimeoutError, eventually, retryingOn, THROTTLED } from "../graph/consistency";
 import { type Journal, JournalCorruptError, type UserReport } from "../journal/journal";
 import type { GroupRef, JournalRecord, OriginalValues, StepName, StepWrites } from "../journal/records";
 import {
@@ -791,24 +790,14 @@ class UserRun {
 
   /** Runs `call` again while Graph keeps answering 429 after the client's own retries, until the
    * sync timeout: a wave's invitations are limited per tenant (150 per 5 s), so hundreds of users
-   * queue there, and a 429 is answered before Graph does anything, so sending again is safe. */
-  private async throttledWait<T>(what: string, call: () => Promise<T>): Promise<T> {
-    const start = this.clock.now();
-    let said = false;
-    for (;;) {
-      try {
-        return await call();
-      } catch (e) {
-        if (!(e instanceof GraphRequestError) || e.status !== 429) throw e;
-        if (this.clock.now() - start >= this.deps.settings.syncTimeoutMs) throw e;
-        if (!said) {
-          this.log(`${what} is throttled by Graph (429); waiting for its turn`);
-          said = true;
-        }
-        // Retry-After, spread a little so that a wave's users do not come back all at once.
-        await this.clock.sleep(((e.retryAfterSeconds ?? 2) + Math.random() * 2) * 1000);
-      }
-    }
+   * queue there. */
+  private throttledWait<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return retryingOn(what, [THROTTLED], call, {
+      ...this.deps.source.consistency,
+      // Spread a little, so that a wave's users do not come back all at once.
+      intervalMs: 2000 + Math.floor(Math.random() * 2000),
+      deadlineMs: this.deps.settings.syncTimeoutMs,
+    });
   }
 
   // --- 7. revert -------------------------------------------------------------------------
