@@ -61,7 +61,11 @@ const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 export async function eventually<T>(
   what: string,
   read: () => Promise<T | undefined>,
-  options: ConsistencyOptions,
+  options: ConsistencyOptions & {
+    /** After a first answer, how to wait before reading again to confirm it, when that is not the
+     * polling's own rhythm (a wave polls on a coarse shared grid; its confirmations need not). */
+    confirm?: Pick<ConsistencyOptions, "clock" | "intervalMs">;
+  },
 ): Promise<T> {
   const { clock } = options;
   const start = clock.now();
@@ -76,7 +80,8 @@ export async function eventually<T>(
           "Microsoft Graph may be replicating slowly: run the command again (what was written is found and kept)",
       );
     }
-    await clock.sleep(options.intervalMs);
+    if (inARow > 0 && options.confirm) await options.confirm.clock.sleep(options.confirm.intervalMs);
+    else await clock.sleep(options.intervalMs);
   }
 }
 

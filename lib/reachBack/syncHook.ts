@@ -5,6 +5,9 @@
 // exit code and output. Requests from many users share cycles: a request made while a run is in
 // flight shares the next run (started after the current one, so it sees every write made before
 // the request), never the current one.
+// A wave's users also gather before they ask (enter/SyncParticipant): a request waits until every
+// run of the process that entered waits for a cycle too, so that one cycle carries all their
+// writes instead of the first user's cycle carrying a few and the rest needing the next one.
 import { spawn } from "node:child_process";
 import type { EntraConnectConfig } from "../config/reachBack";
 import { CONFIG_NAMESPACE } from "../config/stackConfig";
@@ -66,11 +69,43 @@ export interface DeltaSyncOptions {
   log?: (message: string) => void;
   /** How a command is run (tests may count runs). */
   run?: typeof runShell;
+  /** GATHER_MAX_MS and GATHER_QUIET_MS, shorter in tests. */
+  gatherMaxMs?: number;
+  gatherQuietMs?: number;
+}
+
+/** How long a run that waits for a cycle waits for the other runs of its process before asking
+ * anyway (a run held up elsewhere, e.g. by group license processing, must not hold the rest). */
+export const GATHER_MAX_MS = 120_000;
+/** Pulumi starts a wave's creates one after another (its checks are serial): a gathering opens no
+ * sooner than this after the last run entered, so that runs still starting are waited for. */
+export const GATHER_QUIET_MS = 2_000;
+
+/** A run (one user's procedure) that asks for cycles: see DeltaSyncTrigger.enter. */
+export interface SyncParticipant {
+  /** Asks for a delta cycle once every other entered run waits for one too (or after
+   * GATHER_MAX_MS); resolves when the command succeeded. */
+  request(): Promise<void>;
+  /** The run ended: it no longer holds a gathering open. */
+  leave(): void;
+}
+
+interface Gathering {
+  /** When the first run started waiting. */
+  since: number;
+  open: () => void;
+  opened: Promise<void>;
+  timer?: NodeJS.Timeout;
 }
 
 export class DeltaSyncTrigger {
   private current?: Promise<void>;
   private next?: Promise<void>;
+  /** Entered runs, and those of them waiting in the current gathering. */
+  private readonly active = new Set<object>();
+  private readonly waiting = new Set<object>();
+  private lastEntered = 0;
+  private gathering?: Gathering;
   private readonly clock: Clock;
   private readonly run: typeof runShell;
   /** How many times the command was started (busy answers included). */
@@ -108,6 +143,69 @@ export class DeltaSyncTrigger {
         });
     }
     return this.next;
+  }
+
+  /** A run that will ask for cycles joins the process's gatherings until it leaves. */
+  enter(): SyncParticipant {
+    const me = {};
+    this.active.add(me);
+    this.lastEntered = this.clock.now();
+    return {
+      request: () => this.gather(me),
+      leave: () => {
+        this.active.delete(me);
+        this.waiting.delete(me);
+        this.check();
+      },
+    };
+  }
+
+  /** How many entered runs there are and how many wait (tests, progress). */
+  get gatheringSize(): { active: number; waiting: number } {
+    return { active: this.active.size, waiting: this.waiting.size };
+  }
+
+  private gather(me: object): Promise<void> {
+    if (!this.configured) return Promise.resolve();
+    this.waiting.add(me);
+    if (!this.gathering) {
+      let open = () => {};
+      const opened = new Promise<void>((resolve, reject) => {
+        open = () => {
+          const g = this.gathering;
+          if (g?.timer) clearTimeout(g.timer);
+          this.gathering = undefined;
+          this.waiting.clear();
+          this.request().then(resolve, reject);
+        };
+      });
+      const g: Gathering = { since: this.clock.now(), open, opened };
+      this.gathering = g;
+    }
+    const opened = this.gathering.opened;
+    this.check();
+    return opened;
+  }
+
+  /** Opens the gathering when every entered run waits (and none entered just now), or once its
+   * first run has waited GATHER_MAX_MS; otherwise looks again when that could change by time. */
+  private check(): void {
+    const g = this.gathering;
+    if (!g) return;
+    if (g.timer) clearTimeout(g.timer);
+    g.timer = undefined;
+    const now = this.clock.now();
+    const quietLeft = this.lastEntered + (this.options.gatherQuietMs ?? GATHER_QUIET_MS) - now;
+    const holdLeft = g.since + (this.options.gatherMaxMs ?? GATHER_MAX_MS) - now;
+    const everyone = [...this.active].every((p) => this.waiting.has(p));
+    if (holdLeft <= 0 || (everyone && quietLeft <= 0)) {
+      g.open();
+      return;
+    }
+    g.timer = setTimeout(
+      () => this.check(),
+      Math.max(1, everyone ? Math.min(quietLeft, holdLeft) : holdLeft),
+    );
   }
 
   /** One request: the command, again while Entra Connect answers busy, until the deadline. */

@@ -12,11 +12,25 @@ import { workDir } from "../support/tenantPairs";
 /** Real time for the commands, no waiting between busy answers. */
 const noWait: Clock = { now: () => Date.now(), sleep: async () => {} };
 
-const trigger = (command: string | undefined, extra: Record<string, unknown> = {}) =>
+const trigger = (
+  command: string | undefined,
+  extra: Record<string, unknown> = {},
+  gather: { gatherMaxMs?: number; gatherQuietMs?: number } = { gatherQuietMs: 0 },
+) =>
   new DeltaSyncTrigger(
     entraConnectConfigSchema.parse({ ...(command ? { deltaSyncCommand: command } : {}), ...extra }),
-    { clock: noWait },
+    { clock: noWait, ...gather },
   );
+
+/** Whether `p` has settled within `ms`. */
+const settlesWithin = (p: Promise<unknown>, ms: number) =>
+  Promise.race([
+    p.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((r) => setTimeout(() => r(false), ms)),
+  ]);
 
 describe("ReachBackUser: the delta-sync hook (shell commands)", function () {
   this.timeout(30_000);
@@ -72,5 +86,52 @@ describe("ReachBackUser: the delta-sync hook (shell commands)", function () {
     const later = Array.from({ length: 10 }, () => t.request());
     await Promise.all([first, ...later]);
     assert.equal(runs(), 2, "one run for the first request, one shared by the ten");
+  });
+
+  it("a wave's runs gather: one run asks once every entered run waits, and all share that cycle", async () => {
+    const counter = path.join(dir, "runs");
+    const t = trigger(`echo run >> '${counter}'`);
+    const [a, b, c] = [t.enter(), t.enter(), t.enter()];
+    const first = [a.request(), b.request()];
+    // c still writes (it is on its way to its own swap): nobody asks yet.
+    assert.equal(await settlesWithin(Promise.all(first), 300), false, "a and b wait for c");
+    assert.equal(t.commandsRun, 0);
+    await Promise.all([...first, c.request()]);
+    assert.equal(runs(), 1, "one cycle carries the three");
+    // The next gathering: c ends (fails, or is done) while a and b wait: they go on without it.
+    const second = [a.request(), b.request()];
+    assert.equal(await settlesWithin(Promise.all(second), 300), false);
+    c.leave();
+    await Promise.all(second);
+    assert.equal(runs(), 2);
+    a.leave();
+    b.leave();
+    assert.deepEqual(t.gatheringSize, { active: 0, waiting: 0 });
+  });
+
+  it("a run held up elsewhere does not hold the others past the gathering's limit", async () => {
+    const counter = path.join(dir, "runs");
+    const t = trigger(`echo run >> '${counter}'`, {}, { gatherMaxMs: 500, gatherQuietMs: 0 });
+    const [a, slow] = [t.enter(), t.enter()];
+    const started = Date.now();
+    await a.request();
+    assert.ok(Date.now() - started >= 450, "a waited for the gathering's limit");
+    assert.equal(runs(), 1);
+    slow.leave();
+    a.leave();
+  });
+
+  it("a gathering waits for runs that entered just now (Pulumi starts creates one by one)", async () => {
+    const counter = path.join(dir, "runs");
+    const t = trigger(`echo run >> '${counter}'`, {}, { gatherQuietMs: 400 });
+    const a = t.enter();
+    const asked = a.request();
+    await new Promise((r) => setTimeout(r, 200));
+    const late = t.enter();
+    assert.equal(await settlesWithin(asked, 100), false, "a waits for the run that entered late");
+    await Promise.all([asked, late.request()]);
+    assert.equal(runs(), 1);
+    a.leave();
+    late.leave();
   });
 });
