@@ -15,6 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Attribute, Change, Client } from "ldapts";
 import { createClientCertificate } from "../emulator/pki";
+import { createScratchOu } from "../test/support/directoryFixtures";
 import { PulumiStack, REACH_BACK_SETTINGS, repoRoot, stackConfigFor } from "../test/support/pulumi";
 import { ROUTING_DOMAIN, TARGET_DOMAIN } from "../test/support/reachBack";
 import { sambaUnderTest } from "../test/support/samba";
@@ -53,6 +54,9 @@ async function main(): Promise<void> {
   let t = process.hrtime.bigint();
   const coexistence = new PulumiStack(`dcx${id}`, dir);
   await coexistence.init();
+  // The automation's service account starts with no rights (as in the sandbox's AD): the seed's
+  // account has inherited rights on OU=Fabrikam, which the stack reports as broader than needed.
+  const scratch = await createScratchOu(samba.admin(), "driftsvc");
   const certFile = path.join(dir, "automation.crt");
   writeFileSync(certFile, createClientCertificate("reachback-automation-bench").certPem);
   const adminAd = {
@@ -68,7 +72,7 @@ async function main(): Promise<void> {
     automation: {
       displayName: "Reach-Back Automation (bench)",
       certificates: [path.relative(repoRoot, certFile)],
-      serviceAccount: { name: samba.connection.serviceAccount.bindDn },
+      serviceAccount: { name: scratch.serviceAccount.bindDn },
       userOus: [be.ouDn],
     },
   };
@@ -129,6 +133,7 @@ async function main(): Promise<void> {
 
   wave.dispose();
   coexistence.dispose();
+  await scratch.cleanup().catch(() => undefined);
   await be.close();
 }
 
