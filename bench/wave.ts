@@ -10,182 +10,34 @@
 // (time, Graph requests and LDAP searches per user); state bytes per user resource (`pulumi stack
 // export`); the provider process's peak RSS (VmHWM); and the per-user loop's time per user, with
 // the ratio to the wave.
-// LDAP operations are counted by a proxy between the stack's provider and Samba: it ends the
-// provider's TLS (a certificate of the emulator's CA, which the stack's caCertPath names) and
-// forwards in clear to Samba's ldap:// port (Samba here allows simple binds without TLS), reading
-// each LDAPMessage's operation tag; the bench's set-up and the emulator's Entra Connect do not go
-// through it.
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { type Server, connect as tcpConnect } from "node:net";
+// LDAP operations are counted by a proxy between the stack's provider and Samba (bench/support.ts);
+// the set-up (bench/estate.ts) and the emulator's Entra Connect do not go through it.
+import { mkdtempSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { createServer as createTlsServer } from "node:tls";
-import { issueServerCert, type KeyAndCert, loadOrCreateCa } from "../emulator/pki";
 import { entraConnectConfigSchema } from "../lib/config/reachBack";
 import { DirectoryClient } from "../lib/directory/client";
 import { Journal } from "../lib/journal/journal";
 import { FileJournalStore } from "../lib/journal/store";
 import { enableReachBack, type ProcedureDeps } from "../lib/reachBack/procedure";
 import { DeltaSyncTrigger } from "../lib/reachBack/syncHook";
-import { type BulkUser, createRemoteMailboxUsers } from "../test/support/directoryFixtures";
+import type { BulkUser } from "../test/support/directoryFixtures";
 import type { PulumiStack } from "../test/support/pulumi";
 import {
   declareUsers,
-  deltaSyncHook,
-  licensedBy,
+  type ReachBackEstate,
   ROUTING_DOMAIN,
-  reachBackConfig,
-  reachBackEstate,
   reachBackStack,
   TARGET_DOMAIN,
 } from "../test/support/reachBack";
 import { type SambaUnderTest, sambaUnderTest } from "../test/support/samba";
-import { asEstate, emulatorAdmin } from "../test/support/tenantPairs";
+import { benchEstate, benchReachBackConfig } from "./estate";
+import { line, option, positionalNumber, RssSampler, seconds, since } from "./support";
 
-// biome-ignore lint/suspicious/noExplicitAny: Graph's JSON, read freely
-type GraphJson = any;
-
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const positional = process.argv
-  .slice(2)
-  .find((a, i, all) => /^\d+$/.test(a) && !all[i - 1]?.startsWith("--"));
-const USERS = Number(positional ?? 1000);
+const USERS = positionalNumber(1000);
 const CYCLE_SECONDS = option("cycle-seconds", 20);
 const SEQUENTIAL = Math.min(option("sequential", 5), USERS);
 const SKIP_CHECKPOINTS = process.argv.includes("--skip-checkpoints");
-/** LDAP connections the set-up writes with. */
-const SETUP_CONNECTIONS = 4;
-
-const seconds = (ms: number) => (ms / 1000).toFixed(1);
-const since = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
-const line = (label: string, value: string) => console.log(`  ${label.padEnd(44)} ${value}`);
-
-/** LDAP operations seen by the proxy, by protocolOp (RFC 4511 application tags). */
-const OPS: Record<number, string> = {
-  96: "bind",
-  99: "search",
-  102: "modify",
-  104: "add",
-  74: "delete",
-  108: "modifyDN",
-};
-
-/** A proxy to Samba's ldap:// port that counts the LDAP operations clients send. */
-class LdapCounter {
-  counts: Record<string, number> = {};
-  private constructor(
-    private readonly server: Server,
-    readonly port: number,
-  ) {}
-
-  /** Listens with TLS (a certificate of `ca`) and forwards in clear to `host`:`port`. */
-  static async start(host: string, port: number, ca: KeyAndCert): Promise<LdapCounter> {
-    let counter: LdapCounter | undefined;
-    const tls = issueServerCert(ca);
-    const server = createTlsServer({ key: tls.keyPem, cert: tls.certPem }, (client) => {
-      const upstream = tcpConnect({ host, port });
-      let pending: Buffer = Buffer.alloc(0);
-      client.on("data", (chunk) => {
-        pending = counter ? counter.parse(Buffer.concat([pending, chunk])) : pending;
-        upstream.write(chunk);
-      });
-      upstream.pipe(client);
-      const end = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on("error", end);
-      upstream.on("error", end);
-      client.on("close", end);
-      upstream.on("close", end);
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const address = server.address();
-    counter = new LdapCounter(server, typeof address === "object" && address ? address.port : 0);
-    return counter;
-  }
-
-  /** Counts the whole messages in `buf`; returns what is left of a message not yet complete. */
-  private parse(buf: Buffer): Buffer {
-    let at = 0;
-    for (;;) {
-      if (buf.length - at < 2 || buf[at] !== 0x30) return buf.subarray(at);
-      const [len, lenBytes] = berLength(buf, at + 1);
-      if (len < 0 || at + 1 + lenBytes + len > buf.length) return buf.subarray(at);
-      const body = at + 1 + lenBytes;
-      // messageID INTEGER, then the operation's tag.
-      const [idLen, idLenBytes] = berLength(buf, body + 1);
-      const op = buf[body + 1 + idLenBytes + idLen];
-      const name = OPS[op] ?? `op${op.toString(16)}`;
-      this.counts[name] = (this.counts[name] ?? 0) + 1;
-      at = body + len;
-    }
-  }
-
-  reset(): void {
-    this.counts = {};
-  }
-
-  writes(): number {
-    return (this.counts.modify ?? 0) + (this.counts.add ?? 0) + (this.counts.delete ?? 0);
-  }
-
-  close(): void {
-    this.server.close();
-  }
-}
-
-function berLength(buf: Buffer, at: number): [number, number] {
-  if (at >= buf.length) return [-1, 0];
-  const first = buf[at];
-  if (first < 0x80) return [first, 1];
-  const n = first & 0x7f;
-  if (at + n >= buf.length) return [-1, 0];
-  let len = 0;
-  for (let i = 1; i <= n; i++) len = len * 256 + buf[at + i];
-  return [len, 1 + n];
-}
-
-/** The highest VmHWM (kB) of the dynamic-provider processes seen while sampling. */
-class RssSampler {
-  peakKb = 0;
-  private timer?: NodeJS.Timeout;
-
-  start(): void {
-    this.timer = setInterval(() => this.sample(), 250);
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.sample();
-  }
-
-  private sample(): void {
-    for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-      try {
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-        if (!cmdline.includes("cmd/dynamic-provider")) continue;
-        const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-        if (hwm) this.peakKb = Math.max(this.peakKb, Number(hwm[1]));
-      } catch {
-        // gone meanwhile
-      }
-    }
-  }
-}
-
-/** Runs `work` over `items` with `concurrency` at once. */
-async function pool<T>(items: T[], concurrency: number, work: (item: T, worker: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, w) => {
-      for (let i = next++; i < items.length; i = next++) await work(items[i], w);
-    }),
-  );
-}
 
 async function main(): Promise<void> {
   const samba = sambaUnderTest();
@@ -197,53 +49,12 @@ async function main(): Promise<void> {
       `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`,
   );
 
-  let t = process.hrtime.bigint();
-  const made = await createRemoteMailboxUsers(samba.admin(), USERS + SEQUENTIAL, "bench", SETUP_CONNECTIONS);
-  console.log(
-    `set-up: ${USERS + SEQUENTIAL} AD users in ${seconds(since(t))} s (${made.writesPerSecond.toFixed(0)} LDAP writes/s)`,
-  );
-  t = process.hrtime.bigint();
-  const estate = await reachBackEstate(samba);
-  const { pair, engine } = estate;
-  const emulator = pair.emulator;
-  if (!emulator) throw new Error("the estate has no emulator");
-  const graph = pair.graph("source");
-  const cloudIds = new Map<string, string>();
-  await asEstate(pair, () =>
-    pool(made.users, 16, async (u) => {
-      const cloud = await graph.get<GraphJson>(`/users/${encodeURIComponent(u.upn)}?$select=id`);
-      cloudIds.set(u.upn, cloud.id);
-      const target = `${u.alias}@${TARGET_DOMAIN}`;
-      await emulatorAdmin(pair, "target", "POST", "/users", { userPrincipalName: target, mail: target });
-      await graph.post(`/groups/${estate.originalGroup}/members/$ref`, {
-        "@odata.id": `${graph.baseUrl}v1.0/directoryObjects/${cloud.id}`,
-      });
-    }),
-  );
-  await pool(made.users, 8, (u) =>
-    licensedBy(pair, cloudIds.get(u.upn) as string, estate.originalGroup, 900_000),
-  );
-  console.log(`set-up: synced, target identities, licensed by the cloud group in ${seconds(since(t))} s`);
-
-  // From here on: Graph's limits and the short cycle.
-  emulator.http.throttle.configure({ enabled: true });
-  engine.options.cycleMs = CYCLE_SECONDS * 1000;
-  engine.options.hookWhileBusy = "next";
-
-  const ca = loadOrCreateCa(path.dirname(emulator.caCertPath));
-  const ldap = await LdapCounter.start(new URL(samba.connection.ldapUrl).hostname, 389, ca);
-  const wave = made.users.slice(0, USERS);
-  const sequential = made.users.slice(USERS);
-  const config = reachBackConfig(samba, pair, deltaSyncHook(pair));
-  const ad = config.activeDirectory as Record<string, unknown>;
-  config.activeDirectory = { ...ad, url: `ldaps://127.0.0.1:${ldap.port}`, caCertPath: emulator.caCertPath };
-  config.entraConnect = {
-    deltaSyncCommand: deltaSyncHook(pair),
-    syncTimeoutSeconds: 1800 + USERS,
-    busyRetrySeconds: 1,
-  };
-  config.reachBack = { licenseTimeoutSeconds: 1800 + USERS };
-  const mapping = { [estate.originalGroup]: estate.reachBackGroup };
+  const be = await benchEstate(samba, USERS + SEQUENTIAL, { label: "bench", cycleSeconds: CYCLE_SECONDS });
+  const { pair, engine, emulator, ldap } = be;
+  const wave = be.users.slice(0, USERS);
+  const sequential = be.users.slice(USERS);
+  const config = benchReachBackConfig(be, USERS);
+  const mapping = { [be.originalGroup]: be.reachBackGroup };
   const { stack } = await reachBackStack(`bench-wave`, "bench");
   declareUsers(
     stack,
@@ -291,14 +102,14 @@ async function main(): Promise<void> {
   const inv = emulator.http.throttle.limits.tenantInvitations;
   const invitationSeconds = Math.max(0, USERS - inv.quota) / (inv.quota / inv.windowSeconds);
   const writesPerUser = up.ldapWrites / USERS;
-  const ldapSeconds = (USERS * writesPerUser) / made.writesPerSecond;
+  const ldapSeconds = (USERS * writesPerUser) / be.writesPerSecond;
   const floorSeconds = 2 * CYCLE_SECONDS + invitationSeconds + ldapSeconds;
 
   console.log(`\nresults (${USERS} users)`);
   line(
     "floor",
     `${floorSeconds.toFixed(1)} s = 2 × ${CYCLE_SECONDS} s cycles + ${invitationSeconds.toFixed(1)} s invitations ` +
-      `(${inv.quota} per ${inv.windowSeconds} s) + ${ldapSeconds.toFixed(1)} s LDAP (${writesPerUser.toFixed(1)} writes/user at ${made.writesPerSecond.toFixed(0)}/s)`,
+      `(${inv.quota} per ${inv.windowSeconds} s) + ${ldapSeconds.toFixed(1)} s LDAP (${writesPerUser.toFixed(1)} writes/user at ${be.writesPerSecond.toFixed(0)}/s)`,
   );
   line(
     "up",
@@ -326,9 +137,7 @@ async function main(): Promise<void> {
         `${(estimate / (up.ms / 1000)).toFixed(1)} × the wave's up`,
     );
   }
-  ldap.close();
-  await engine.close();
-  await pair.close();
+  await be.close();
   stack.dispose();
 }
 
@@ -344,7 +153,7 @@ async function stateBytesPerUser(stack: PulumiStack, users: number): Promise<num
  * clients and hook the provider would build; answers milliseconds per user. */
 async function oneAtATime(
   samba: SambaUnderTest,
-  pair: Awaited<ReturnType<typeof reachBackEstate>>["pair"],
+  pair: ReachBackEstate["pair"],
   users: BulkUser[],
   config: Record<string, unknown>,
   mapping: Record<string, string>,

@@ -295,8 +295,14 @@ export class EntraConnectSync {
         }
       }
     }
+    // Members by DN, built once per cycle rather than once per group.
+    const byDn = new Map<string, string>();
+    if (groups.length > 0)
+      for (const u of Object.values(tenant.users))
+        if (typeof u.onPremisesDistinguishedName === "string")
+          byDn.set(u.onPremisesDistinguishedName.toLowerCase(), u.id);
     for (const g of groups) {
-      this.projectGroup(tenant, g);
+      this.projectGroup(tenant, g, byDn);
       result.groupsSynced++;
     }
     this.lastUsn = usn;
@@ -323,14 +329,9 @@ export class EntraConnectSync {
     return user;
   }
 
-  private projectGroup(tenant: Tenant, g: DirectoryGroup): void {
+  private projectGroup(tenant: Tenant, g: DirectoryGroup, byDn: ReadonlyMap<string, string>): void {
     const id = objectIdFor(tenant.id, g.immutableId);
     const existing = tenant.groups[id];
-    const byDn = new Map(
-      Object.values(tenant.users)
-        .filter((u) => typeof u.onPremisesDistinguishedName === "string")
-        .map((u) => [String(u.onPremisesDistinguishedName).toLowerCase(), u.id]),
-    );
     tenant.groups[id] = {
       id,
       displayName: g.displayName ?? g.samAccountName ?? id,

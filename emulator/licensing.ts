@@ -277,9 +277,21 @@ function applyLicenses(
 export type Reprojector = (tenant: Tenant, userId: string) => void;
 
 /** Group license processing: QueuedForProcessing → ProcessingInProgress → ProcessingComplete
- * over the tenant's processingDelayMs, the members' states computed at the end. */
+ * over the tenant's processingDelayMs, the members' states computed at the end.
+ *
+ * Entra processes a group's license changes asynchronously, after each membership or assignment
+ * change (graph-facts.md "Licensing"); a group whose membership keeps changing is still processed,
+ * not postponed until the changes stop. The emulator's model of that (unv: Microsoft does not
+ * document how changes arriving during processing are batched):
+ * - a change while no run is pending queues a run (QueuedForProcessing), which starts after half
+ *   the delay (ProcessingInProgress) and applies its result at the end of the delay;
+ * - a change while a run is queued is picked up by that run: the run reads the group's members
+ *   and licenses when it starts;
+ * - a change while a run is in progress is not in that run's result; it queues one more run,
+ *   which starts when this one completes (several such changes share that one run).
+ * So a member added under a steady stream of changes is licensed within about two delays. */
 export class Licensing {
-  private readonly pending = new Map<string, NodeJS.Timeout[]>();
+  private readonly runs = new Map<string, GroupRun>();
 
   constructor(
     private readonly http: GraphHttp,
@@ -295,56 +307,82 @@ export class Licensing {
   }
 
   /** Whether changing this group's membership needs processing: it assigns licenses, or still has
-   * states on users from before. */
+   * states on users from before. A group that was never processed (licenseProcessingState null)
+   * has given no states, so only groups processed before are looked for on the users. */
   isLicensing(tenant: Tenant, groupId: string): boolean {
     const g = tenant.groups[groupId];
     if (g && assignedLicensesOf(g).length > 0) return true;
+    if (g && g.licenseProcessingState == null && !this.runs.has(runKey(tenant.id, groupId))) return false;
     return Object.values(tenant.users).some((u) => statesOf(u).some((s) => s.assignedByGroup === groupId));
   }
 
-  /** Queues the group's processing (again: a pending run restarts). */
+  /** The group's membership or licenses changed: queue a run, or let the pending run (queued) or
+   * the next one (in progress) pick the change up. */
   queue(tenant: Tenant, groupId: string): void {
-    const key = `${tenant.id}/${groupId}`;
-    for (const t of this.pending.get(key) ?? []) clearTimeout(t);
-    this.pending.delete(key);
-    const delay = tenant.licensing.processingDelayMs;
-    if (delay <= 0) {
-      this.complete(tenant.id, groupId);
+    const key = runKey(tenant.id, groupId);
+    const run = this.runs.get(key);
+    if (run?.phase === "queued") return;
+    if (run?.phase === "inProgress") {
+      run.again = true;
       return;
     }
-    const setState = (state: string) => {
-      const g = this.http.store.tenant(tenant.id)?.groups[groupId];
-      if (g) g.licenseProcessingState = { state };
-      this.http.store.save();
-    };
-    setState("QueuedForProcessing");
-    this.pending.set(key, [
-      setTimeout(() => setState("ProcessingInProgress"), Math.floor(delay / 2)),
-      setTimeout(() => {
-        this.pending.delete(key);
-        this.complete(tenant.id, groupId);
-      }, delay),
-    ]);
+    const delay = tenant.licensing.processingDelayMs;
+    if (delay <= 0) {
+      this.complete(tenant.id, groupId, undefined);
+      return;
+    }
+    const next: GroupRun = { phase: "queued", again: false, timer: undefined };
+    this.runs.set(key, next);
+    this.setState(tenant.id, groupId, "QueuedForProcessing");
+    next.timer = setTimeout(
+      () => {
+        // The run reads the group now: what changes from here on is for the next run.
+        const g = this.http.store.tenant(tenant.id)?.groups[groupId];
+        const snapshot = g
+          ? { ...g, members: [...g.members], assignedLicenses: structuredClone(g.assignedLicenses) }
+          : undefined;
+        next.phase = "inProgress";
+        this.setState(tenant.id, groupId, "ProcessingInProgress");
+        next.timer = setTimeout(
+          () => {
+            this.runs.delete(key);
+            this.complete(tenant.id, groupId, snapshot);
+            const t = this.http.store.tenant(tenant.id);
+            if (next.again && t) this.queue(t, groupId);
+          },
+          delay - Math.floor(delay / 2),
+        );
+      },
+      Math.floor(delay / 2),
+    );
   }
 
   /** Processes a group now (a group being deleted: removes what it gave). */
   processNow(tenant: Tenant, groupId: string): void {
-    const key = `${tenant.id}/${groupId}`;
-    for (const t of this.pending.get(key) ?? []) clearTimeout(t);
-    this.pending.delete(key);
-    this.complete(tenant.id, groupId);
+    const key = runKey(tenant.id, groupId);
+    clearTimeout(this.runs.get(key)?.timer);
+    this.runs.delete(key);
+    this.complete(tenant.id, groupId, undefined);
   }
 
   close(): void {
-    for (const timers of this.pending.values()) for (const t of timers) clearTimeout(t);
-    this.pending.clear();
+    for (const run of this.runs.values()) clearTimeout(run.timer);
+    this.runs.clear();
   }
 
-  private complete(tenantId: string, groupId: string): void {
+  private setState(tenantId: string, groupId: string, state: string): void {
+    const g = this.http.store.tenant(tenantId)?.groups[groupId];
+    if (g) g.licenseProcessingState = { state };
+    this.http.store.save();
+  }
+
+  /** Applies a run: the states of the group as the run read it (`snapshot`), or as it is now. */
+  private complete(tenantId: string, groupId: string, snapshot: EmulatedGroup | undefined): void {
     const tenant = this.http.store.tenant(tenantId);
     if (!tenant) return;
     const group = tenant.groups[groupId];
-    const changed = processGroup(tenant, groupId, group);
+    // A group deleted meanwhile gives nothing (processNow handled it).
+    const changed = processGroup(tenant, groupId, group && (snapshot ?? group));
     if (group) group.licenseProcessingState = { state: "ProcessingComplete" };
     this.http.store.save();
     for (const userId of changed) this.reproject(tenant, userId);
@@ -357,6 +395,16 @@ export class Licensing {
     for (const id of userIds) this.reproject(tenant, id);
   }
 }
+
+/** A group's pending processing run. */
+interface GroupRun {
+  phase: "queued" | "inProgress";
+  /** A change arrived while in progress: one more run follows. */
+  again: boolean;
+  timer: NodeJS.Timeout | undefined;
+}
+
+const runKey = (tenantId: string, groupId: string) => `${tenantId}/${groupId}`;
 
 /** Computes the states `group` gives its members (none when the group is gone or assigns
  * nothing), and returns the users whose assignedLicenses changed. A member who cannot get one of

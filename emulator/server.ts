@@ -158,6 +158,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       await Promise.all([...entraConnect.values()].map((e) => e.close()));
       licensing.close();
       await app.close();
+      store.flush();
     },
   };
 }

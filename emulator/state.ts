@@ -316,13 +316,21 @@ function withDirectory(t: Tenant): Tenant {
   return t;
 }
 
+/** How long a change waits for others before the state file is written: one write carries every
+ * change of that interval (a wave's set-up makes thousands of changes a second, and each write is
+ * the whole state). A process killed in between loses that interval's changes; close() writes. */
+export const SAVE_DELAY_MS = 250;
+
 export class Store {
+  private pendingSave?: NodeJS.Timeout;
+
   private constructor(
     readonly state: EmulatorState,
     private readonly file: string | undefined,
   ) {}
 
-  /** In memory only, or backed by `file` (loaded if it exists, saved after each change). */
+  /** In memory only, or backed by `file` (loaded if it exists, written SAVE_DELAY_MS after a
+   * change and on flush). */
   static open(file?: string): Store {
     if (file && existsSync(file)) {
       const state = JSON.parse(readFileSync(file, "utf8")) as EmulatorState;
@@ -332,10 +340,20 @@ export class Store {
     return new Store({ tenants: {} }, file);
   }
 
+  /** Records that the state changed: the file is written within SAVE_DELAY_MS. */
   save(): void {
+    if (!this.file || this.pendingSave) return;
+    this.pendingSave = setTimeout(() => this.flush(), SAVE_DELAY_MS);
+  }
+
+  /** Writes the state file now if a change is waiting (the emulator's close calls it). */
+  flush(): void {
+    if (!this.pendingSave) return;
+    clearTimeout(this.pendingSave);
+    this.pendingSave = undefined;
     if (!this.file) return;
     const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.state, null, 1));
+    writeFileSync(tmp, JSON.stringify(this.state));
     renameSync(tmp, this.file);
   }
 

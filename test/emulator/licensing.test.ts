@@ -283,6 +283,40 @@ describe("emulator: licensing", () => {
       assert.deepEqual(group.assignedLicenses, [{ skuId: E3.skuId, disabledPlans: [plan] }]);
     });
 
+    it("processes a group whose membership keeps changing: a member added first is licensed while changes go on", async () => {
+      // It was never processed until the changes stopped: each change restarted the pending run,
+      // so a 1,000-member set-up (changes every few milliseconds) licensed nobody until its end.
+      await setDelay(300);
+      const g = await createGroup();
+      await assign(g.id, [{ skuId: E3.skuId, disabledPlans: [] }]);
+      await waitProcessed(g.id);
+      const [first, toggled] = [
+        await syncedUser(`f${randomUUID().slice(0, 6)}`),
+        await syncedUser(`t${randomUUID().slice(0, 6)}`),
+      ];
+      await addMember(g.id, first.id);
+      const licensed = async () =>
+        (await userLicenses(first.id)).licenseAssignmentStates.some(
+          (s: GraphJson) => s.assignedByGroup === g.id && s.state === "Active",
+        );
+      // A stream of changes, one after another with no pause, far more than processing needs.
+      let changes = 0;
+      for (; changes < 1000 && !(await licensed()); changes++) {
+        if (changes % 2 === 0) await addMember(g.id, toggled.id);
+        else await graph.delete(`/groups/${g.id}/members/${toggled.id}/$ref`);
+      }
+      assert.ok(changes < 1000, "the first member was still unlicensed after 1,000 membership changes");
+      // The last change is picked up too, once the stream stops.
+      await waitProcessed(g.id);
+      const last = await userLicenses(toggled.id);
+      const inGroup = changes % 2 === 1;
+      assert.equal(
+        last.licenseAssignmentStates.some((s: GraphJson) => s.assignedByGroup === g.id),
+        inGroup,
+        `the toggled member ${inGroup ? "has" : "has no"} the group's license after the last change`,
+      );
+    });
+
     it("answers Graph's errors for an unknown SKU, an unknown plan and a missing parameter", async () => {
       const g = await createGroup();
       const unknown = randomUUID();

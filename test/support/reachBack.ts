@@ -142,10 +142,15 @@ export async function licensedBy(
 ): Promise<void> {
   for (let i = 0; i < timeoutMs / 500; i++) {
     const u = await pair.graph("source").get<GraphJson>(`/users/${id}?$select=id,licenseAssignmentStates`);
-    if (
-      u.licenseAssignmentStates?.some((s: GraphJson) => s.assignedByGroup === group && s.state === "Active")
-    )
-      return;
+    const mine = (u.licenseAssignmentStates ?? []).filter((s: GraphJson) => s.assignedByGroup === group);
+    if (mine.some((s: GraphJson) => s.state === "Active")) return;
+    // Processed, and refused: waiting longer changes nothing (a set-up of more users than the
+    // SKU has units waited out its whole timeout on CountViolation).
+    const failed = mine.find((s: GraphJson) => s.state === "Error");
+    if (failed)
+      assert.fail(
+        `${id} got the license of ${group} in state Error (${failed.error}); for CountViolation, give the SKU more units (PATCH /_emulator/tenants/{id}/subscribedSkus/{skuId} prepaidUnits)`,
+      );
     await new Promise((r) => setTimeout(r, 500));
   }
   assert.fail(`${id} never got the license of ${group}`);
