@@ -277,15 +277,10 @@ export function defineProvider<
     return copy as Inputs;
   }
 
-  // Registered as pulumi.dynamic.Resource registers (the same type token, so states written by
-  // earlier versions keep their resources), but with `__provider` the short module text that
-  // loads this implementation at run time instead of a serialized closure (runtimeProvider.ts).
-  const type = `pulumi-nodejs:dynamic/entra-coexistence:${spec.type}`;
-  const providerText = providerSource(spec.module);
-  class Resource extends pulumi.CustomResource {
+  class Resource extends DynamicResource {
     constructor(name: string, args: Args, opts?: pulumi.CustomResourceOptions) {
       const outputsOnly = Object.fromEntries([...spec.infoKeys, "ownership"].map((k) => [k, undefined]));
-      super(type, name, { ...outputsOnly, ...args, __provider: providerText }, opts);
+      super(spec.type, spec.module, name, { ...outputsOnly, ...args }, opts);
       const claim = spec.claim?.(args);
       if (claim !== undefined) {
         pulumi.output(claim).apply((key) => {
@@ -306,6 +301,43 @@ export function defineProvider<
     }
   }
   return { provider, Resource };
+}
+
+/**
+ * A resource of this product as Pulumi keeps it. Registered as pulumi.dynamic.Resource registers
+ * (the same type token, so states written by earlier versions keep their resources), but with
+ * `__provider` the short module text that loads the implementation at run time instead of a
+ * serialized closure (runtimeProvider.ts), and without call sites.
+ *
+ * The SDK records where each resource was declared (`sourcePosition` and a `stackTrace`, taken
+ * from `new Error().stack` in its constructor) and the engine keeps both in the state: about 480
+ * of a ReachBackUser's 3 kB in `pulumi stack export` (issue 11: ≤ 2 kB per user). For these
+ * resources they name this library's own frames (the class's super call, the wave program), and
+ * nothing in the CLI or this product reads them back. V8 formats a stack through
+ * Error.prepareStackTrace when it is read, so a stack without frames while the SDK's constructor
+ * runs leaves it none to send; the hook is put back at once, whatever happens.
+ */
+export class DynamicResource extends pulumi.CustomResource {
+  constructor(
+    typeName: string,
+    moduleId: string,
+    name: string,
+    props: Record<string, unknown>,
+    opts?: pulumi.CustomResourceOptions,
+  ) {
+    const hook = Error.prepareStackTrace;
+    Error.prepareStackTrace = (error) => String(error);
+    try {
+      super(
+        `pulumi-nodejs:dynamic/entra-coexistence:${typeName}`,
+        name,
+        { ...props, __provider: providerSource(moduleId) },
+        opts,
+      );
+    } finally {
+      Error.prepareStackTrace = hook;
+    }
+  }
 }
 
 /** The declaration without the provider text Pulumi adds (it differs between versions). */
