@@ -42,7 +42,6 @@ for (let i = 0; i < count; i++) {
     const observed = Object.fromEntries(Object.keys(declaredLive("x@y.z")).map((k) => [k, undefined]));
     props = {
       ...observed,
-      sourceUserId: undefined,
       step: undefined,
       state: undefined,
       ownership: undefined,
