@@ -53,8 +53,16 @@ export interface ResourceSpec<
   schema: Schema;
   /** Output-only property names of Info (declared as undefined inputs so that they are typed). */
   infoKeys: readonly (keyof Info & string)[];
+  /** Outputs earlier versions wrote and this one no longer does: dropped when a state is read, so
+   * a refresh or an update writes the state without them. */
+  retiredOutputs?: readonly string[];
   /** Canonical form of valid inputs (sorted lists, lower-case ids), so equal means equal. */
   canonical?: (inputs: z.output<Schema>) => z.output<Schema>;
+  /** Declared properties whose schema default the state need not keep: left out of the stored
+   * inputs and outputs when they have this value, and put back before anything reads a state, so
+   * a state that keeps them (written by an earlier version) reads the same. Never an observed
+   * property (its declared value is what drift compares the live one with). */
+  unstoredDefaults?: Partial<z.output<Schema>>;
   /** Properties the declaration implies without the user writing them (e.g. "no plan that triggers
    * scrubbing left enabled": `scrubbingPlansLeftEnabled: []`); kept with the inputs, observed like them. */
   expected?: { keys: readonly (keyof Expected & string)[]; of: (inputs: z.output<Schema>) => Expected };
@@ -160,16 +168,32 @@ export function defineProvider<
   const notInputs = new Set<string>([...KERNEL_KEYS, ...spec.infoKeys, ...(spec.expected?.keys ?? [])]);
   const userInputs = (bag: Record<string, unknown>): Record<string, unknown> =>
     Object.fromEntries(Object.entries(bag).filter(([k]) => !notInputs.has(k)));
+  const defaults = Object.entries((spec.unstoredDefaults ?? {}) as Record<string, unknown>);
+  const observedDefault = defaults.find(([k]) => (spec.observed as readonly string[]).includes(k));
+  if (observedDefault) {
+    throw new Error(`${spec.type}: ${observedDefault[0]} is observed; its default must be kept in the state`);
+  }
+  /** The bag as stored: without the properties that have their unstored default. */
+  const stored = <T extends Record<string, unknown>>(bag: T): T =>
+    Object.fromEntries(
+      Object.entries(bag).filter(([k, v]) => !defaults.some(([d, dv]) => d === k && sameValue(v, dv))),
+    ) as T;
+  /** The bag as read: every unstored default put back. */
+  const complete = <T extends Record<string, unknown>>(bag: T): T => {
+    const full: Record<string, unknown> = { ...bag };
+    for (const [k, v] of defaults) if (full[k] === undefined) full[k] = v;
+    return full as T;
+  };
 
   const checked = (news: Record<string, unknown>) => {
     const parsed = spec.schema.safeParse(userInputs(news));
     if (!parsed.success) return { failures: checkFailures(parsed.error) };
     const inputs = spec.canonical ? spec.canonical(parsed.data) : parsed.data;
-    return { inputs: { ...inputs, ...(spec.expected?.of(inputs) ?? {}) } as Inputs };
+    return { inputs: stored({ ...inputs, ...(spec.expected?.of(inputs) ?? {}) }) as Inputs };
   };
 
   const outputs = (inputs: Inputs, ownership: Ownership<Found>, seen: Observation<Partial<Inputs>, Info>) =>
-    ({ ...inputs, ...seen.live, ownership, ...seen.info }) as unknown as St;
+    ({ ...stored(inputs), ...seen.live, ownership, ...seen.info }) as unknown as St;
 
   const mustObserve = async (id: string, inputs: Inputs, ownership: Ownership<Found>) => {
     const seen = await spec.observe(id, inputs, ownership);
@@ -188,9 +212,12 @@ export function defineProvider<
       return checked(news);
     },
 
-    async diff(_id, olds, news) {
+    async diff(_id, storedOlds, storedNews) {
       // news are the checked inputs; olds are the last outputs, whose observed properties hold
-      // what the tenant had at the last read.
+      // what the tenant had at the last read. Both with their unstored defaults back, so that a
+      // state that keeps them and one that does not compare the same.
+      const olds = complete(storedOlds);
+      const news = complete(storedNews);
       const replaces =
         typeof spec.replaceOn === "function"
           ? spec.replaceOn(olds as Inputs, news as Inputs)
@@ -207,7 +234,7 @@ export function defineProvider<
     },
 
     async create(news) {
-      const inputs = withoutProvider(news) as Inputs;
+      const inputs = complete(withoutProvider(news)) as Inputs;
       const { id, ownership } = await spec.create(inputs);
       const key = spec.objectKey(id, inputs);
       const holder = takenThisRun.get(key);
@@ -222,7 +249,7 @@ export function defineProvider<
     },
 
     async read(id, props) {
-      const state = withOwnership(props as St);
+      const state = withOwnership(complete(props) as St);
       const inputs = withoutOutputs(state);
       const seen = await spec.observe(id, inputs, state.ownership);
       if (!seen) return {}; // gone: refresh drops it from the state
@@ -230,14 +257,14 @@ export function defineProvider<
     },
 
     async update(id, olds, news) {
-      const state = withOwnership(olds as St);
-      const inputs = withoutProvider(news) as Inputs;
+      const state = withOwnership(complete(olds) as St);
+      const inputs = complete(withoutProvider(news)) as Inputs;
       const ownership = (await spec.update(id, state, inputs))?.ownership ?? state.ownership;
       return { outs: outputs(inputs, ownership, await mustObserve(id, inputs, ownership)) };
     },
 
     async delete(id, props) {
-      const state = withOwnership(props as St);
+      const state = withOwnership(complete(props) as St);
       const inputs = withoutOutputs(state);
       const key = spec.objectKey(id, inputs);
       if (takenThisRun.has(key)) {
@@ -273,19 +300,14 @@ export function defineProvider<
   /** The inputs part of a state (observed properties hold live values there). */
   function withoutOutputs(state: St): Inputs {
     const copy: Record<string, unknown> = { ...state };
-    for (const k of [...KERNEL_KEYS, ...spec.infoKeys]) delete copy[k];
+    for (const k of [...KERNEL_KEYS, ...spec.infoKeys, ...(spec.retiredOutputs ?? [])]) delete copy[k];
     return copy as Inputs;
   }
 
-  // Registered as pulumi.dynamic.Resource registers (the same type token, so states written by
-  // earlier versions keep their resources), but with `__provider` the short module text that
-  // loads this implementation at run time instead of a serialized closure (runtimeProvider.ts).
-  const type = `pulumi-nodejs:dynamic/entra-coexistence:${spec.type}`;
-  const providerText = providerSource(spec.module);
-  class Resource extends pulumi.CustomResource {
+  class Resource extends DynamicResource {
     constructor(name: string, args: Args, opts?: pulumi.CustomResourceOptions) {
       const outputsOnly = Object.fromEntries([...spec.infoKeys, "ownership"].map((k) => [k, undefined]));
-      super(type, name, { ...outputsOnly, ...args, __provider: providerText }, opts);
+      super(spec.type, spec.module, name, { ...outputsOnly, ...args }, opts);
       const claim = spec.claim?.(args);
       if (claim !== undefined) {
         pulumi.output(claim).apply((key) => {
@@ -306,6 +328,43 @@ export function defineProvider<
     }
   }
   return { provider, Resource };
+}
+
+/**
+ * A resource of this product as Pulumi keeps it. Registered as pulumi.dynamic.Resource registers
+ * (the same type token, so states written by earlier versions keep their resources), but with
+ * `__provider` the short module text that loads the implementation at run time instead of a
+ * serialized closure (runtimeProvider.ts), and without call sites.
+ *
+ * The SDK records where each resource was declared (`sourcePosition` and a `stackTrace`, taken
+ * from `new Error().stack` in its constructor) and the engine keeps both in the state: about 480
+ * of a ReachBackUser's 3 kB in `pulumi stack export` (issue 11: ≤ 2 kB per user). For these
+ * resources they name this library's own frames (the class's super call, the wave program), and
+ * nothing in the CLI or this product reads them back. V8 formats a stack through
+ * Error.prepareStackTrace when it is read, so a stack without frames while the SDK's constructor
+ * runs leaves it none to send; the hook is put back at once, whatever happens.
+ */
+export class DynamicResource extends pulumi.CustomResource {
+  constructor(
+    typeName: string,
+    moduleId: string,
+    name: string,
+    props: Record<string, unknown>,
+    opts?: pulumi.CustomResourceOptions,
+  ) {
+    const hook = Error.prepareStackTrace;
+    Error.prepareStackTrace = (error) => String(error);
+    try {
+      super(
+        `pulumi-nodejs:dynamic/entra-coexistence:${typeName}`,
+        name,
+        { ...props, __provider: providerSource(moduleId) },
+        opts,
+      );
+    } finally {
+      Error.prepareStackTrace = hook;
+    }
+  }
 }
 
 /** The declaration without the provider text Pulumi adds (it differs between versions). */

@@ -27,7 +27,12 @@ import {
 } from "../lib/reachBack/procedure";
 import { WaveProgress } from "../lib/reachBack/progress";
 import { DeltaSyncTrigger } from "../lib/reachBack/syncHook";
-import { type ReachBackStep, reachBackUserFields, reachBackUserRules } from "../lib/reachBack/userSchema";
+import {
+  type ReachBackStep,
+  reachBackUserDefaults,
+  reachBackUserFields,
+  reachBackUserRules,
+} from "../lib/reachBack/userSchema";
 import { declaredLive, type LiveUser } from "../lib/reachBack/userState";
 import { graphFor, stackConfig, withDirectory } from "./connections";
 import { defineProvider, type Ownership } from "./kernel";
@@ -49,9 +54,9 @@ interface Found {
   state: string;
 }
 
+/** The resource's id is the user's object id in the source tenant (the class gives it as
+ * sourceUserId too, without a second copy in the state). */
 interface Info extends Record<string, unknown> {
-  /** The user's object id in the source tenant. */
-  sourceUserId: string;
   /** The procedure's step reached ("verified" once done). */
   step: ReachBackStep;
   /** The final state in words: the B2B link as Graph shows it, or what is not as enabled. */
@@ -144,7 +149,11 @@ const defined = defineProvider<typeof reachBackUserInputsSchema, Expected, Found
   type: "ReachBackUser",
   module: "dist/providers/reachBackUser",
   schema: reachBackUserInputsSchema,
-  infoKeys: ["sourceUserId", "step", "state"],
+  infoKeys: ["step", "state"],
+  // Written before as a copy of the id.
+  retiredOutputs: ["sourceUserId"],
+  // The defaults cost ~110 bytes per user in the state (inputs and outputs): issue 11's 2 kB.
+  unstoredDefaults: reachBackUserDefaults,
   canonical: (i) => ({
     ...i,
     licenseGroupMapping: Object.fromEntries(
@@ -187,7 +196,7 @@ const defined = defineProvider<typeof reachBackUserInputsSchema, Expected, Found
     if (!seen) return undefined;
     return {
       live: seen.live,
-      info: { sourceUserId: seen.sourceUserId, step: seen.step, state: seen.state },
+      info: { step: seen.step, state: seen.state },
     };
   },
 
@@ -255,5 +264,6 @@ export class ReachBackUser extends defined.Resource {
     // The observed properties are outputs too (undefined inputs, which check leaves out).
     const observed = Object.fromEntries(EXPECTED_KEYS.map((k) => [k, undefined]));
     super(name, { ...observed, ...args, journalStack: pulumi.getStack() }, opts);
+    this.sourceUserId = this.id;
   }
 }

@@ -24,12 +24,14 @@ const MODULE_ID = /^[A-Za-z0-9_/.-]+$/;
 export function providerSource(moduleId: string): string {
   if (!MODULE_ID.test(moduleId)) throw new Error(`not a module path: ${moduleId}`);
   // `module.paths` is what the host's loader (require-from-string) gives the module: the
-  // node_modules directories from the working directory up, so their parents are the directory
-  // itself and each one above it (`n/..` would not do: resolve skips a path that does not exist).
-  // Single quotes only: the text is stored as a JSON string, where a double quote costs two bytes.
+  // node_modules directories from the working directory up, so without their last 12 characters
+  // ("node_modules") they are the directory itself and each one above it, with a trailing
+  // separator (`n/..` would not do: resolve skips a path that does not exist).
+  // Kept short: the text is stored twice per resource (inputs and outputs); single quotes only,
+  // as a double quote costs two bytes in the JSON state.
   return (
-    `exports.handler=()=>{try{return require(require.resolve('./${moduleId}',{paths:module.paths.flatMap(n=>[require('path').dirname(n),n+'/entra-coexistence'])})).provider}` +
-    "catch(e){e.message+=' from '+process.cwd()+' up: build the project (npm run build)';throw e}}"
+    `exports.handler=()=>{try{return require(require.resolve('./${moduleId}',{paths:module.paths.flatMap(n=>[n.slice(0,-12),n+'/entra-coexistence'])})).provider}` +
+    "catch(e){e.message+=' from '+process.cwd()+' up: run npm run build';throw e}}"
   );
 }
 

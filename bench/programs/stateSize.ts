@@ -4,7 +4,8 @@
 //   bench:count, bench:legacy (the earlier closure shim), bench:mappingEntries (user shape)
 import * as pulumi from "@pulumi/pulumi";
 import { declaredLive } from "../../lib/reachBack/userState";
-import { providerSource, runtimeProvider } from "../../providers/runtimeProvider";
+import { DynamicResource } from "../../providers/kernel";
+import { runtimeProvider } from "../../providers/runtimeProvider";
 
 const bench = new pulumi.Config("bench");
 const shape = bench.require("shape");
@@ -14,13 +15,10 @@ const moduleId =
   shape === "noop" ? "dist/bench/programs/noopProvider" : "dist/bench/programs/userShapeProvider";
 const type = shape === "noop" ? "BenchNoop" : "ReachBackUser";
 
-/** Registered as the kernel registers (its type token and `__provider`), or as pulumi.dynamic.Resource did. */
-class Registered extends pulumi.CustomResource {
+/** Registered as the kernel registers (providers/kernel.ts), or as pulumi.dynamic.Resource did. */
+class Registered extends DynamicResource {
   constructor(name: string, props: Record<string, unknown>) {
-    super(`pulumi-nodejs:dynamic/entra-coexistence:${type}`, name, {
-      ...props,
-      __provider: providerSource(moduleId),
-    });
+    super(type, moduleId, name, props);
   }
 }
 class Legacy extends pulumi.dynamic.Resource {
@@ -44,7 +42,6 @@ for (let i = 0; i < count; i++) {
     const observed = Object.fromEntries(Object.keys(declaredLive("x@y.z")).map((k) => [k, undefined]));
     props = {
       ...observed,
-      sourceUserId: undefined,
       step: undefined,
       state: undefined,
       ownership: undefined,

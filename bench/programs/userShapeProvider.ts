@@ -17,7 +17,6 @@ export const provider: pulumi.dynamic.ResourceProvider = {
       outs: {
         ...declared,
         ownership: { kind: "created" },
-        sourceUserId: randomUUID(),
         step: "verified",
         state: "enabled: linked (externalUserState Accepted, redeemed as the target identity)",
       },

@@ -11,6 +11,13 @@ const smtp = (what: string) =>
     .trim()
     .refine(isValidSmtpAddress, { error: `must be an SMTP address such as user@contoso.com (${what})` });
 
+/** What a field the declaration leaves out means. */
+export const reachBackUserDefaults = {
+  mailboxMigration: "crossTenant",
+  licenseGroupMapping: {},
+  rollbackOnDelete: false,
+} as const;
+
 /** The declaration's fields, without the rules across fields (reachBackUserRules): a provider
  * extends them with what the program adds. */
 export const reachBackUserFields = z.strictObject({
@@ -25,12 +32,14 @@ export const reachBackUserFields = z.strictObject({
   coexRoutingAddress: smtp("the target tenant's coexistence routing address"),
   /** How the mailbox moved: "crossTenant" (a mail user stays behind) or "thirdParty" (the
    * source mailbox was removed; seed 000, "Third-Party Mailbox Migration"). */
-  mailboxMigration: z.enum(["crossTenant", "thirdParty"]).default("crossTenant"),
+  mailboxMigration: z.enum(["crossTenant", "thirdParty"]).default(reachBackUserDefaults.mailboxMigration),
   /** Original license group id → reach-back group id (the coexistence stack's output). */
-  licenseGroupMapping: z.record(tenantIdSchema, tenantIdSchema).default({}),
+  licenseGroupMapping: z
+    .record(tenantIdSchema, tenantIdSchema)
+    .default(reachBackUserDefaults.licenseGroupMapping),
   /** On delete, put AD attributes and license groups back from the journal. Off by default:
    * deleting the resource leaves the user enabled, and never deletes the user. */
-  rollbackOnDelete: z.boolean().default(false),
+  rollbackOnDelete: z.boolean().default(reachBackUserDefaults.rollbackOnDelete),
 });
 
 /** The rules across fields: the three addresses' domains. */

@@ -14,7 +14,7 @@ import type { WaveConfig } from "../config/wave";
 import { DirectoryClient } from "../directory/client";
 import { graphClientFor } from "../graph/client";
 import { checkPreconditions, type PreconditionProblem } from "../reachBack/preconditions";
-import { REACH_BACK_STEPS } from "../reachBack/userSchema";
+import { REACH_BACK_STEPS, reachBackUserDefaults } from "../reachBack/userSchema";
 import {
   type BadRow,
   describeBadRow,
@@ -98,7 +98,9 @@ export async function waveProgram(config: StackConfig, wave: WaveConfig): Promis
           sourceUserPrincipalName: u.sourceUserPrincipalName,
           targetEmailAddress: u.targetEmailAddress,
           coexRoutingAddress: u.coexRoutingAddress,
-          mailboxMigration: u.mailboxMigration,
+          // The default is left unsaid: the state keeps no copy of it (issue 11's 2 kB per user).
+          mailboxMigration:
+            u.mailboxMigration === reachBackUserDefaults.mailboxMigration ? undefined : u.mailboxMigration,
           licenseGroupMapping: coexistence.licenseGroupMapping,
         }),
     );

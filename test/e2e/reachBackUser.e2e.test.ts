@@ -161,6 +161,7 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
     const outputs = JSON.parse((await stack.expect(["stack", "output", "--json"])).stdout);
     assert.equal(outputs.enabled.adele.step, "verified");
     assert.match(outputs.enabled.adele.state, /^enabled: linked and redeemed/);
+    assert.equal(outputs.enabled.adele.sourceUserId, adele.cloudId, "the class's sourceUserId is the id");
     const report = await (await journal()).report(adele.upn);
     assert.equal(report.state, "completed");
     assert.deepEqual(report.found?.original.ad.attributes.proxyAddresses, adele.before.proxyAddresses);
@@ -224,6 +225,59 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
     assert.doesNotMatch(up.output, /updated|created/);
     assert.deepEqual(writesSince(since), []);
     assert.equal((await adUser(adele.dn)).usnChanged, usn, "nothing written to AD");
+  });
+
+  it("reads a state the previous version wrote as its own: no change, nothing written, and a refresh makes it smaller", async () => {
+    // What the version before issue 11's state diet stored: the defaults, sourceUserId (the id
+    // again), the SDK's call sites and a longer __provider text.
+    const previousProvider = (module: string) =>
+      `exports.handler=()=>{try{return require(require.resolve('./${module}',{paths:module.paths.flatMap(n=>[require('path').dirname(n),n+'/entra-coexistence'])})).provider}` +
+      "catch(e){e.message+=' from '+process.cwd()+' up: build the project (npm run build)';throw e}}";
+    const defaults = { mailboxMigration: "crossTenant", licenseGroupMapping: {}, rollbackOnDelete: false };
+    const state = await stack.exportState();
+    const users = (state.deployment.resources as GraphJson[]).filter((r) =>
+      r.type.endsWith(":ReachBackUser"),
+    );
+    assert.ok(users.length >= 2, "the users enabled so far");
+    for (const r of users) {
+      assert.equal(r.sourcePosition, undefined, `${r.urn}: no call site kept`);
+      assert.equal(r.stackTrace, undefined, `${r.urn}: no stack trace kept`);
+      for (const bag of [r.inputs, r.outputs]) {
+        for (const k of ["mailboxMigration", "rollbackOnDelete"])
+          assert.ok(!(k in bag), `${r.urn}: ${k} kept`);
+      }
+      assert.ok(!("sourceUserId" in r.outputs), `${r.urn}: sourceUserId kept besides the id`);
+      const text = previousProvider("dist/providers/reachBackUser");
+      r.inputs = { ...defaults, ...r.inputs, __provider: text };
+      r.outputs = { ...defaults, ...r.outputs, sourceUserId: r.id, __provider: text };
+      r.propertyDependencies = { ...r.propertyDependencies, mailboxMigration: [] };
+      r.sourcePosition = "project:///providers/reachBackUser.ts#257,5";
+      r.stackTrace = [{ sourcePosition: "project:///providers/reachBackUser.ts#257,5" }, {}];
+    }
+    const file = path.join(stateDir, "..", "previous-version.json");
+    writeFileSync(file, JSON.stringify(state));
+    await stack.expect(["stack", "import", "--file", file]);
+
+    const since = logLength();
+    const usn = (await adUser(adele.dn)).usnChanged;
+    await stack.expect(["preview", "--expect-no-changes"]);
+    await stack.expect(["refresh", "--preview-only", "--expect-no-changes"]);
+    const up = await stack.expect(["up", "--yes", "--refresh"]);
+    assert.doesNotMatch(up.output, /updated|created|replaced/);
+    await stack.expect(["refresh", "--yes", "--expect-no-changes"]);
+    assert.deepEqual(writesSince(since), []);
+    assert.equal((await adUser(adele.dn)).usnChanged, usn, "nothing written to AD");
+    const after = (await stack.exportState()).deployment.resources as GraphJson[];
+    for (const r of after.filter((x) => x.type.endsWith(":ReachBackUser"))) {
+      for (const k of ["mailboxMigration", "rollbackOnDelete"]) {
+        assert.ok(!(k in r.inputs) && !(k in r.outputs), `${r.urn}: ${k} no longer kept`);
+      }
+      assert.ok(!("sourceUserId" in r.outputs), `${r.urn}: the refresh wrote the shorter outputs`);
+      assert.equal(r.outputs.step, "verified", r.urn);
+      assert.equal(r.outputs.ownership.kind, "created", r.urn);
+    }
+    const outputs = JSON.parse((await stack.expect(["stack", "output", "--json"])).stdout);
+    assert.equal(outputs.enabled.adele.sourceUserId, adele.cloudId);
   });
 
   it("takes back a user found enabled (its state lost) without writing anything", async () => {

@@ -62,7 +62,9 @@ export = async (): Promise<Record<string, unknown>> => {
   const enabled: Record<string, pulumi.Output<unknown>> = {};
   for (const { name, ...args } of users) {
     const u = new ReachBackUser(name, args);
-    enabled[name] = pulumi.all([u.step, u.state]).apply(([step, state]) => ({ step, state }));
+    enabled[name] = pulumi
+      .all([u.step, u.state, u.sourceUserId])
+      .apply(([step, state, sourceUserId]) => ({ step, state, sourceUserId }));
   }
   return { enabled };
 };

@@ -1,5 +1,6 @@
 // The provider kernel's rules, on a toy resource: no network, no Pulumi engine.
 import assert from "node:assert/strict";
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { defineProvider, withCleanup } from "../../../providers/kernel";
 
@@ -111,6 +112,81 @@ describe("provider kernel", () => {
       "refresh writes the record",
     );
     assert.deepEqual(calls, ["remove old1", "restore old2 to 9"]);
+  });
+
+  it("keeps no copy of an unstored default or a retired output, and reads a state that keeps one the same", async () => {
+    const tagged = z.strictObject({
+      name: z.string(),
+      size: z.number().int().default(1),
+      tag: z.string().default("none"),
+    });
+    const seen: string[] = [];
+    const k = defineProvider<typeof tagged, object, never, Record<string, never>>({
+      type: "Tagged",
+      module: "dist/providers/tagged",
+      schema: tagged,
+      infoKeys: [],
+      retiredOutputs: ["oldInfo"],
+      unstoredDefaults: { tag: "none" },
+      observed: ["size"],
+      replaceOn: [],
+      objectKey: (id) => `tagged ${id}`,
+      async create(inputs) {
+        seen.push(`create ${inputs.name} ${inputs.tag}`);
+        return { id: inputs.name, ownership: { kind: "created" } };
+      },
+      async observe(_id, inputs) {
+        seen.push(`observe ${inputs.name} ${inputs.tag}`);
+        return { live: { size: 1 }, info: {} };
+      },
+      async update() {},
+      async remove(id, state) {
+        seen.push(`remove ${id} ${state.tag}`);
+      },
+      async restore() {},
+    }).provider as Required<pulumi.dynamic.ResourceProvider>;
+    const checked = (await k.check({}, { name: "a" })).inputs;
+    assert.deepEqual(checked, { name: "a", size: 1 }, "the default is not stored; an observed one is");
+    assert.deepEqual((await k.check({}, { name: "a", tag: "blue" })).inputs, {
+      name: "a",
+      size: 1,
+      tag: "blue",
+    });
+    const made = await k.create(checked);
+    assert.deepEqual(made.outs, { name: "a", size: 1, ownership: { kind: "created" } });
+    // A state written before, with the default stored, against the declaration now: no change.
+    const before = { name: "a", size: 1, tag: "none", ownership: { kind: "created" } };
+    assert.equal((await k.diff("a", before, checked)).changes, false, "stored default vs none");
+    assert.equal((await k.diff("a", made.outs, { ...checked, tag: "none" })).changes, false, "and back");
+    assert.equal((await k.diff("a", made.outs, { ...checked, tag: "blue" })).changes, true, "a real change");
+    assert.equal(
+      (await k.diff("a", { ...before, tag: "blue" }, checked)).changes,
+      true,
+      "back to the default",
+    );
+    const refreshed = await k.read("a", { ...before, oldInfo: "an output no longer written" });
+    assert.deepEqual(refreshed.props, made.outs, "a refresh writes the shorter state");
+    await k.delete("b", { name: "b", size: 1, ownership: { kind: "created" } });
+    assert.deepEqual(seen, ["create a none", "observe a none", "observe a none", "remove b none"]);
+    assert.throws(
+      () =>
+        defineProvider({
+          type: "Bad",
+          module: "dist/providers/bad",
+          schema: tagged,
+          infoKeys: [],
+          unstoredDefaults: { size: 1 },
+          observed: ["size"],
+          replaceOn: [],
+          objectKey: (id) => id,
+          create: async () => ({ id: "x", ownership: { kind: "created" } }),
+          observe: async () => undefined,
+          update: async () => undefined,
+          remove: async () => {},
+          restore: async () => {},
+        }),
+      /size is observed/,
+    );
   });
 
   it("withCleanup rethrows the failure, and names what a failed cleanup left behind", async () => {
