@@ -21,9 +21,11 @@ import {
 import {
   AuthenticationHandler,
   Client,
+  type Context,
   type FetchOptions,
   GraphError,
   HTTPMessageHandler,
+  type Middleware,
   type PageCollection,
   PageIterator,
   RedirectHandler,
@@ -47,6 +49,8 @@ export interface GraphClientOptions {
   retryDelaySeconds?: number;
   /** How reads after writes wait for replication (lib/graph/consistency.ts). */
   consistency?: Partial<ConsistencyOptions>;
+  /** Requests on the wire at once (MAX_CONCURRENT_REQUESTS). */
+  maxConcurrentRequests?: number;
 }
 
 /** How a POST may be sent again after Graph answered 503 or 504, when it may have committed it.
@@ -140,6 +144,7 @@ export class GraphClient {
       new RetryHandler(new RetryHandlerOptions(this.retryDelaySeconds, this.maxRetries, unlessUncertainPost)),
       new RedirectHandler(),
       new TelemetryHandler(),
+      new OnTheWire(options.maxConcurrentRequests ?? MAX_CONCURRENT_REQUESTS),
       new HTTPMessageHandler(),
     ];
     for (let i = 0; i < handlers.length - 1; i++) {
@@ -254,6 +259,38 @@ function safeJson(text: string): {
     return JSON.parse(text);
   } catch {
     return {};
+  }
+}
+
+/** Requests on the wire at once per client (a wave's users share the process's one client). */
+export const MAX_CONCURRENT_REQUESTS = 48;
+
+/** At most `limit` requests on the wire at once; the rest wait their turn in memory. fetch opens a
+ * connection for each concurrent request: a wave's thousand users writing at once held a thousand
+ * TLS connections, most of the provider process's 700 MiB. It sits after the RetryHandler, so a
+ * request waiting out a Retry-After holds no place. */
+class OnTheWire implements Middleware {
+  private onWire = 0;
+  private readonly waiting: Array<() => void> = [];
+  private next?: Middleware;
+
+  constructor(private readonly limit: number) {}
+
+  async execute(context: Context): Promise<void> {
+    if (this.onWire < this.limit) this.onWire++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      await (this.next as Middleware).execute(context);
+    } finally {
+      // The place passes to the next in line, or is given back.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.onWire--;
+    }
+  }
+
+  setNext(next: Middleware): void {
+    this.next = next;
   }
 }
 

@@ -12,10 +12,12 @@ export interface ProxyStats {
   refused: number;
   /** Connections cut while open. */
   cut: number;
+  /** The most connections open at once. */
+  peakOpen: number;
 }
 
 export class TcpProxy {
-  readonly stats: ProxyStats = { accepted: 0, refused: 0, cut: 0 };
+  readonly stats: ProxyStats = { accepted: 0, refused: 0, cut: 0, peakOpen: 0 };
   private readonly open = new Set<{ client: Socket; server: Socket }>();
   private toRefuse = 0;
 
@@ -85,6 +87,7 @@ export class TcpProxy {
     const server = tcpConnect(target.port, target.host);
     const pair = { client, server };
     this.open.add(pair);
+    this.stats.peakOpen = Math.max(this.stats.peakOpen, this.open.size);
     const end = () => {
       this.open.delete(pair);
       client.destroy();
