@@ -4,6 +4,7 @@
 //   Exit codes: 0 no drift; 7 drift (a setting differs, or a resource is gone); 2 the check could
 //   not run (pulumi failed, a usage error), with the reason on stderr.
 import { driftMarkdown, driftOf, driftTable, hasDrift, type StackDrift } from "../lib/review/drift";
+import { declaredOf } from "../providers";
 import { PulumiFailed, pulumiJson, type StackRef } from "./pulumiJson";
 
 export const DRIFT_FORMATS = ["table", "json", "markdown"] as const;
@@ -21,7 +22,7 @@ export async function driftCommand(
   const reports: StackDrift[] = [];
   for (const ref of stacks) {
     try {
-      reports.push(driftOf(ref.stack, await pulumiJson(["preview", "--refresh"], ref)));
+      reports.push(driftOf(ref.stack, await pulumiJson(["preview", "--refresh"], ref), declaredOf));
     } catch (e) {
       if (!(e instanceof PulumiFailed)) throw e;
       err(`coex drift: ${e.message}`);

@@ -7,6 +7,7 @@
 import { checkPolicies } from "../lib/policy/run";
 import type { PreviewJson } from "../lib/review/previewJson";
 import { refusedReview, reviewMarkdown, reviewOf, type StackReview } from "../lib/review/review";
+import { declaredOf } from "../providers";
 import { PulumiFailed, pulumiJson, type StackRef } from "./pulumiJson";
 
 export const REVIEW_FORMATS = ["markdown", "json"] as const;
@@ -27,7 +28,7 @@ export async function reviewCommand(
       // --show-sames: unchanged resources too, so that the policies see the whole stack.
       const preview = await pulumiJson(["preview", "--show-sames"], ref);
       previews.push({ stack: ref.stack, preview });
-      reviews.push(reviewOf(ref.stack, preview));
+      reviews.push(reviewOf(ref.stack, preview, declaredOf));
     } catch (e) {
       if (!(e instanceof PulumiFailed)) throw e;
       reviews.push(refusedReview(ref.stack, e.errors));

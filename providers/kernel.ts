@@ -64,8 +64,15 @@ export interface ResourceSpec<
    * property (its declared value is what drift compares the live one with). */
   unstoredDefaults?: Partial<z.output<Schema>>;
   /** Properties the declaration implies without the user writing them (e.g. "no plan that triggers
-   * scrubbing left enabled": `scrubbingPlansLeftEnabled: []`); kept with the inputs, observed like them. */
-  expected?: { keys: readonly (keyof Expected & string)[]; of: (inputs: z.output<Schema>) => Expected };
+   * scrubbing left enabled": `scrubbingPlansLeftEnabled: []`), observed like the declared ones.
+   * Kept with the stored inputs, so that a preview shows them (a license group's plans), unless
+   * `stored: false`: a resource of which a wave has thousands (ReachBackUser) keeps its state
+   * small, and diff here and `coex drift` (declaredOf) compute them from the inputs. */
+  expected?: {
+    keys: readonly (keyof Expected & string)[];
+    of: (inputs: z.output<Schema>) => Expected;
+    stored?: boolean;
+  };
   /** The properties whose live values observe reports and diff compares with the declaration. */
   observed: readonly (keyof (z.output<Schema> & Expected) & string)[];
   /** Properties (dotted paths) whose change means another object: the old one is replaced. A
@@ -120,6 +127,17 @@ const claimedInProgram = new Map<string, string>();
 
 /** Objects taken by a create in this provider process (one process serves a whole deployment). */
 const takenThisRun = new Map<string, string>();
+
+/** Each resource type's declared view from stored inputs, by the type name ("ReachBackUser"). */
+const declaredViews = new Map<string, (inputs: Record<string, unknown>) => Record<string, unknown>>();
+
+/** What a resource of `type` declares, from its inputs as a state stores them: with the defaults
+ * the state leaves out (unstoredDefaults) and what the declaration implies (expected), whether
+ * stored or not. Inputs of a type no provider registered (loading its module does) come back as
+ * they are. */
+export function declaredOf(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  return declaredViews.get(type)?.(inputs) ?? inputs;
+}
 
 /**
  * Runs a cleanup after a failure and never hides either error: the original error is rethrown
@@ -185,11 +203,22 @@ export function defineProvider<
     return full as T;
   };
 
+  /** Declared inputs with what they imply (never stored). */
+  const withImplied = <T extends Record<string, unknown>>(bag: T): T =>
+    spec.expected ? { ...bag, ...spec.expected.of(bag as z.output<Schema>) } : bag;
+  declaredViews.set(spec.type, (bag) => {
+    const full = complete(bag);
+    const parsed = spec.schema.safeParse(userInputs(full));
+    // Inputs that do not parse (a secret shown as such, a state of another version): as stored.
+    if (!parsed.success || !spec.expected) return full;
+    return { ...full, ...spec.expected.of(spec.canonical ? spec.canonical(parsed.data) : parsed.data) };
+  });
+
   const checked = (news: Record<string, unknown>) => {
     const parsed = spec.schema.safeParse(userInputs(news));
     if (!parsed.success) return { failures: checkFailures(parsed.error) };
     const inputs = spec.canonical ? spec.canonical(parsed.data) : parsed.data;
-    return { inputs: stored({ ...inputs, ...(spec.expected?.of(inputs) ?? {}) }) as Inputs };
+    return { inputs: stored(spec.expected?.stored === false ? inputs : withImplied(inputs)) as Inputs };
   };
 
   const outputs = (inputs: Inputs, ownership: Ownership<Found>, seen: Observation<Partial<Inputs>, Info>) =>
@@ -217,7 +246,7 @@ export function defineProvider<
       // what the tenant had at the last read. Both with their unstored defaults back, so that a
       // state that keeps them and one that does not compare the same.
       const olds = complete(storedOlds);
-      const news = complete(storedNews);
+      const news = withImplied(complete(storedNews));
       const replaces =
         typeof spec.replaceOn === "function"
           ? spec.replaceOn(olds as Inputs, news as Inputs)
@@ -234,7 +263,7 @@ export function defineProvider<
     },
 
     async create(news) {
-      const inputs = complete(withoutProvider(news)) as Inputs;
+      const inputs = withImplied(complete(withoutProvider(news))) as Inputs;
       const { id, ownership } = await spec.create(inputs);
       const key = spec.objectKey(id, inputs);
       const holder = takenThisRun.get(key);
@@ -258,7 +287,7 @@ export function defineProvider<
 
     async update(id, olds, news) {
       const state = withOwnership(complete(olds) as St);
-      const inputs = complete(withoutProvider(news)) as Inputs;
+      const inputs = withImplied(complete(withoutProvider(news))) as Inputs;
       const ownership = (await spec.update(id, state, inputs))?.ownership ?? state.ownership;
       return { outs: outputs(inputs, ownership, await mustObserve(id, inputs, ownership)) };
     },

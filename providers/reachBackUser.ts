@@ -162,7 +162,8 @@ const defined = defineProvider<typeof reachBackUserInputsSchema, Expected, Found
         .sort(([a], [b]) => a.localeCompare(b)),
     ),
   }),
-  expected: { keys: EXPECTED_KEYS, of: (i) => declaredLive(i.coexRoutingAddress) },
+  // Not stored: the same six values for every user of a wave, from the routing address.
+  expected: { keys: EXPECTED_KEYS, of: (i) => declaredLive(i.coexRoutingAddress), stored: false },
   observed: EXPECTED_KEYS,
   // Another source user is another enablement. A new target address is an update: the user's
   // B2B link is reset to the new identity.

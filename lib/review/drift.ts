@@ -82,7 +82,15 @@ export function differences(
 }
 
 /** A stack's drift from `pulumi preview --refresh --json`. */
-export function driftOf(stack: string, preview: PreviewJson): StackDrift {
+/** What a resource's stored inputs declare, by resource kind ("ReachBackUser"): with what the state
+ * leaves out (providers/kernel.ts declaredOf). */
+export type DeclaredView = (kind: string, inputs: Record<string, unknown>) => Record<string, unknown>;
+
+export function driftOf(
+  stack: string,
+  preview: PreviewJson,
+  declared: DeclaredView = (_, i) => i,
+): StackDrift {
   const refreshed = new Set(preview.steps.filter((s) => s.op === "refresh").map((s) => s.urn));
   const result: StackDrift = { stack, drift: [], gone: [], pending: [] };
   for (const step of preview.steps) {
@@ -96,17 +104,22 @@ export function driftOf(stack: string, preview: PreviewJson): StackDrift {
       result.gone.push({ resource, kind });
       continue;
     }
-    result.drift.push(...propertyDrift(step).map((d) => ({ resource, kind, ...d })));
+    result.drift.push(...propertyDrift(step, kind, declared).map((d) => ({ resource, kind, ...d })));
     result.pending.push(...pendingChanges(step).map((property) => ({ resource, kind, property })));
   }
   return result;
 }
 
 /** Live (refreshed outputs) against declared (the inputs of the last up), per declared property. */
-function propertyDrift(step: Step): Omit<DriftedProperty, "resource" | "kind">[] {
-  const inputs = step.oldState?.inputs;
+function propertyDrift(
+  step: Step,
+  kind: string,
+  declared: DeclaredView,
+): Omit<DriftedProperty, "resource" | "kind">[] {
+  const stored = step.oldState?.inputs;
   const outputs = step.oldState?.outputs;
-  if (!inputs || !outputs) return [];
+  if (!stored || !outputs) return [];
+  const inputs = declared(kind, stored);
   return Object.keys(inputs)
     .filter((k) => !PULUMI_KEYS.has(k) && k in outputs)
     .sort()

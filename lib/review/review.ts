@@ -3,7 +3,7 @@
 // (property by property, what the tenant had at the last read against what up writes) and created,
 // and per wave its users with what the preview said of their preconditions.
 import type { Violation } from "../policy/run";
-import { differences, shown } from "./drift";
+import { type DeclaredView, differences, shown } from "./drift";
 import {
   type PreviewJson,
   PULUMI_KEYS,
@@ -87,7 +87,11 @@ function changesOf(step: Step): PropertyChange[] {
     );
 }
 
-export function reviewOf(stack: string, preview: PreviewJson): StackReview {
+export function reviewOf(
+  stack: string,
+  preview: PreviewJson,
+  declared: DeclaredView = (_, i) => i,
+): StackReview {
   const r: StackReview = {
     stack,
     creates: [],
@@ -115,7 +119,10 @@ export function reviewOf(stack: string, preview: PreviewJson): StackReview {
     if (op === "same") r.unchanged++;
     else ({ create: r.creates, update: r.updates, replace: r.replaces, delete: r.deletes })[op].push(change);
     if (resourceKind(type) === "ReachBackUser") {
-      const props = (step.newState?.inputs ?? step.oldState?.inputs ?? {}) as Record<string, unknown>;
+      const props = declared(
+        "ReachBackUser",
+        (step.newState?.inputs ?? step.oldState?.inputs ?? {}) as Record<string, unknown>,
+      );
       wave.push({
         resource: change.resource,
         change: op,

@@ -19,6 +19,7 @@ import {
   swappedAddresses,
   targetIsPrimary,
 } from "../../lib/reachBack/userState";
+import { declaredOf } from "../../providers/kernel";
 import { provider, reachBackUserInputsSchema } from "../../providers/reachBackUser";
 
 const TARGET = "adele.vance@contoso.example";
@@ -325,10 +326,12 @@ describe("ReachBackUser inputs", () => {
   }
 
   it("diff: another user replaces, drift and a new mapping update, the last read's live values count", async () => {
-    const checked = (
+    const stored = (
       await provider.check?.({}, { ...valid, licenseGroupMapping: { [ORIGINAL_GROUP]: REACH_BACK_GROUP } })
     )?.inputs as Record<string, unknown>;
-    assert.equal(checked.licenseGroups, "reach-back groups only", "check adds the declared shape");
+    assert.equal(stored.licenseGroups, undefined, "the declared shape is implied, not stored");
+    const checked = declaredOf("ReachBackUser", stored);
+    assert.equal(checked.licenseGroups, "reach-back groups only", "the kernel says the declared shape");
     const outs = {
       ...checked,
       ownership: { kind: "created" },

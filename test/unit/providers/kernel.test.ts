@@ -2,11 +2,11 @@
 import assert from "node:assert/strict";
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { defineProvider, withCleanup } from "../../../providers/kernel";
+import { declaredOf, defineProvider, type ResourceSpec, withCleanup } from "../../../providers/kernel";
 
 const calls: string[] = [];
 const schema = z.strictObject({ name: z.string().min(1), size: z.number().int().default(1) });
-const toy = defineProvider<typeof schema, { extras: string[] }, { size: number }, { objectId: string }>({
+const toySpec: ResourceSpec<typeof schema, { extras: string[] }, { size: number }, { objectId: string }> = {
   type: "Toy",
   module: "dist/providers/toy",
   schema,
@@ -38,7 +38,8 @@ const toy = defineProvider<typeof schema, { extras: string[] }, { size: number }
   async restore(id, _state, found) {
     calls.push(`restore ${id} to ${found.size}`);
   },
-});
+};
+const toy = defineProvider(toySpec);
 const p = toy.provider as Required<typeof toy.provider>;
 
 describe("provider kernel", () => {
@@ -76,6 +77,28 @@ describe("provider kernel", () => {
       assert.deepEqual(d.replaces, replaces, what);
       assert.equal(d.deleteBeforeReplace, false, `${what}: create before delete`);
     }
+  });
+
+  it("an expected view that is not stored: check leaves it out, diff and declaredOf compute it", async () => {
+    const lean = defineProvider<typeof schema, { extras: string[] }, { size: number }, { objectId: string }>({
+      ...toySpec,
+      type: "LeanToy",
+      expected: { keys: ["extras"], of: () => ({ extras: [] }), stored: false },
+    }).provider as Required<typeof toy.provider>;
+    const ok = await lean.check({}, { name: "Box" });
+    assert.deepEqual(ok.inputs, { name: "box", size: 1 });
+    const stored = ok.inputs as Record<string, unknown>;
+    assert.deepEqual(declaredOf("LeanToy", stored), { name: "box", size: 1, extras: [] });
+    assert.deepEqual(
+      declaredOf("Unknown", { name: "box" }),
+      { name: "box" },
+      "a type no provider registered",
+    );
+    const outs = { ...stored, extras: [], ownership: { kind: "created" } };
+    assert.equal((await lean.diff("box", outs, stored)).changes, false, "as read: no change");
+    assert.equal((await lean.diff("box", { ...outs, extras: ["x"] }, stored)).changes, true, "drift");
+    const made = await lean.create({ name: "lean", size: 1 });
+    assert.deepEqual(made.outs.extras, [], "the outputs have the live value under the implied name");
   });
 
   it("create records ownership and the live values; a second create of the same object is refused", async () => {
