@@ -2,8 +2,11 @@
 // throttling on (emulator/throttling.ts: Microsoft's documented limits) and a short emulated sync
 // cycle (Entra Connect cycles of --cycle-seconds, the hook served by the next cycle), and the
 // Samba AD: issue 11's targets, printed, never asserted. Not part of the tests.
-//   npm run bench:wave -- [users=1000] [--cycle-seconds 20] [--skip-checkpoints]
+//   npm run bench:wave -- [users=1000] [--cycle-seconds 20] [--skip-checkpoints] [--as-is]
 //     [--sequential 5] (users done one at a time by the same library calls; 0 skips)
+// The pulumi commands run with the environment `coex wave new` prints for a wave of this size
+// (lib/waves/upCommand.ts: over 300 users, PULUMI_SKIP_CHECKPOINTS and a heap limit); --as-is runs
+// them without it, --skip-checkpoints skips checkpoints at any size.
 // Prints: the floor (two sync cycles + the invitations at the throttle rate + the LDAP writes at
 // the rate measured on this Samba), `up` time and its ratio to the floor; `preview` time; a second
 // `up` (time, writes: Graph from the emulator's request log, LDAP from the proxy below); `refresh`
@@ -21,6 +24,7 @@ import { Journal } from "../lib/journal/journal";
 import { FileJournalStore } from "../lib/journal/store";
 import { enableReachBack, type ProcedureDeps } from "../lib/reachBack/procedure";
 import { DeltaSyncTrigger } from "../lib/reachBack/syncHook";
+import { upEnvironment } from "../lib/waves/upCommand";
 import type { BulkUser } from "../test/support/directoryFixtures";
 import type { PulumiStack } from "../test/support/pulumi";
 import {
@@ -37,15 +41,20 @@ import { line, option, positionalNumber, RssSampler, seconds, since } from "./su
 const USERS = positionalNumber(1000);
 const CYCLE_SECONDS = option("cycle-seconds", 20);
 const SEQUENTIAL = Math.min(option("sequential", 5), USERS);
-const SKIP_CHECKPOINTS = process.argv.includes("--skip-checkpoints");
+/** The environment of the pulumi commands: what `coex wave new` advises, unless --as-is. */
+const RUN_ENV: Record<string, string> = {
+  ...(process.argv.includes("--as-is") ? {} : upEnvironment(USERS)),
+  ...(process.argv.includes("--skip-checkpoints") ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {}),
+};
 
 async function main(): Promise<void> {
   const samba = sambaUnderTest();
   if (typeof samba === "string") throw new Error(`no Samba: ${samba} (run through npm run bench:wave)`);
-  process.env.PULUMI_SKIP_CHECKPOINTS = SKIP_CHECKPOINTS ? "true" : "";
   console.log(
     `wave bench: ${USERS} users, sync cycle ${CYCLE_SECONDS} s, throttling on (documented limits), ` +
-      `--parallel ${USERS}${SKIP_CHECKPOINTS ? ", PULUMI_SKIP_CHECKPOINTS=true" : ""}; ` +
+      `--parallel ${USERS}${Object.entries(RUN_ENV)
+        .map(([k, v]) => `, ${k}=${v}`)
+        .join("")}; ` +
       `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`,
   );
 
@@ -56,6 +65,7 @@ async function main(): Promise<void> {
   const config = benchReachBackConfig(be, USERS);
   const mapping = { [be.originalGroup]: be.reachBackGroup };
   const { stack } = await reachBackStack(`bench-wave`, "bench");
+  Object.assign(stack.env, { PULUMI_SKIP_CHECKPOINTS: "" }, RUN_ENV);
   declareUsers(
     stack,
     config,

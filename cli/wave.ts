@@ -15,13 +15,10 @@ import { type WaveConfig, waveConfigSchema } from "../lib/config/wave";
 import { STEPS, type StepName } from "../lib/journal/records";
 import { REACH_BACK_STEPS } from "../lib/reachBack/userSchema";
 import { formatCsv } from "../lib/waves/csv";
+import { BIG_WAVE_USERS, heapMiB, upCommand } from "../lib/waves/upCommand";
 import { type BadRow, describeBadRow, parseWave } from "../lib/waves/wave";
 import { openStackJournal, table } from "./journal";
 import { pulumi, type StackRef } from "./stack";
-
-/** Above this many users, `coex wave new` advises PULUMI_SKIP_CHECKPOINTS (README, Performance and sizing:
- * the file backend rewrites the whole state after every step, about 1e-4 x N^2 seconds). */
-const CHECKPOINTED_WAVE_USERS = 300;
 
 type Print = (line: string) => void;
 
@@ -179,16 +176,14 @@ export async function waveNewCommand(
   const cf = options.configFile ? ` --config-file ${configFile}` : "";
   print("next:");
   print(`  pulumi preview --stack ${stack}${cf}     # checks every row and user, writes nothing`);
-  const big = wave.users.length > CHECKPOINTED_WAVE_USERS;
-  print(
-    `  ${big ? "PULUMI_SKIP_CHECKPOINTS=true " : ""}pulumi up --stack ${stack}${cf} --parallel ${Math.max(wave.users.length, 8)}`,
-  );
+  const big = wave.users.length > BIG_WAVE_USERS;
+  print(`  ${upCommand(stack, wave.users.length, cf)}`);
   print(
     `    a wave waits on sync cycles: run every user at once. pulumi's default parallelism is 4 x the CPU cores, which would take the users a few at a time; --parallel (or PULUMI_PARALLEL=${Math.max(wave.users.length, 8)}) raises it`,
   );
   if (big) {
     print(
-      `    over ${CHECKPOINTED_WAVE_USERS} users, the state file written after every user's step costs more than the wave itself (its size times the number of users): PULUMI_SKIP_CHECKPOINTS writes it once at the end. A crash then loses the run's state, not the users: the journal has every user's step, and the next up continues each one from it`,
+      `    over ${BIG_WAVE_USERS} users, the state file written after every user's step costs more than the wave itself (its size times the number of users): PULUMI_SKIP_CHECKPOINTS writes it once at the end. A crash then loses the run's state, not the users: the journal has every user's step, and the next up continues each one from it. NODE_OPTIONS caps the provider process's heap at ${heapMiB(wave.users.length)} MiB: without it, memory grows to two or three times what the users need before the garbage is collected`,
     );
   }
   print(`  coex wave report ${stack}${cf}`);
