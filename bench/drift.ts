@@ -8,13 +8,16 @@
 // hand (in turn: primary SMTP address in AD, targetAddress in AD, license group in Entra): seconds
 // in all and per resource (target ≤ 0.05 s), Graph requests per resource (the emulator's request
 // log) and LDAP searches per resource (the counting proxy, bench/support.ts), and whether the
-// drift reported is exactly the users changed. Deploying the estate (the wave's `up`, with
-// PULUMI_SKIP_CHECKPOINTS=true and --parallel N, as bench/wave.ts) takes several minutes.
+// drift reported is exactly the users changed. Also the wave program's `preview` before and after
+// its `up` (every row's and user's preconditions, read in batches) and the state per user, whose
+// resources the wave program names by UPN. Deploying the estate (the wave's `up` with the
+// environment `coex wave new` prints and --parallel N, as bench/wave.ts) takes several minutes.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Attribute, Change, Client } from "ldapts";
 import { createClientCertificate } from "../emulator/pki";
+import { upEnvironment } from "../lib/waves/upCommand";
 import { createScratchOu } from "../test/support/directoryFixtures";
 import { PulumiStack, REACH_BACK_SETTINGS, repoRoot, stackConfigFor } from "../test/support/pulumi";
 import { ROUTING_DOMAIN, TARGET_DOMAIN } from "../test/support/reachBack";
@@ -99,13 +102,35 @@ async function main(): Promise<void> {
     ...benchReachBackConfig(be, USERS),
     wave: { csv, coexistenceStack: `organization/entra-coexistence/${coexistence.name}` },
   });
+  console.log(`set-up: wave stack of ${USERS} users made in ${seconds(since(t))} s`);
+  // The wave program's preview: every row and every user's preconditions, read in batches.
+  const log = be.emulator.http.log;
+  let from = log.length;
+  t = process.hrtime.bigint();
+  await expectOk(wave, ["preview", "--parallel", String(USERS)]);
+  const previewSeconds = seconds(since(t));
+  const previewReads = log.length - from;
+  t = process.hrtime.bigint();
+  Object.assign(wave.env, upEnvironment(USERS));
   await expectOk(wave, ["up", "--yes", "--skip-preview", "--parallel", String(USERS)]);
-  console.log(`set-up: wave stack of ${USERS} users up in ${seconds(since(t))} s`);
+  console.log(
+    `set-up: wave stack of ${USERS} users up in ${seconds(since(t))} s (${Object.entries(upEnvironment(USERS))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ")})`,
+  );
+  from = log.length;
+  t = process.hrtime.bigint();
+  await expectOk(wave, ["preview", "--expect-no-changes", "--parallel", String(USERS)]);
+  const samePreviewSeconds = seconds(since(t));
+  const samePreviewReads = log.length - from;
 
   const resources = (await countResources(coexistence)) + (await countResources(wave));
   const drift = () => runDrift(be, wave, [coexistence, wave], resources);
 
   console.log(`\nresults (${resources} resources: ${USERS} users + ${resources - USERS} tenant-level)`);
+  line("preview of the wave, before up", `${previewSeconds} s (${previewReads} Graph requests)`);
+  line("preview of the wave, nothing to do", `${samePreviewSeconds} s (${samePreviewReads} Graph requests)`);
+  line("state per user resource (named by UPN)", `${(await stateBytesPerUser(wave)).toFixed(0)} bytes`);
   const clean = await drift();
   report("drift, nothing changed", clean);
   const unexpected = clean.report.stacks.flatMap((s) => [...s.drift, ...s.gone]);
@@ -140,6 +165,14 @@ async function main(): Promise<void> {
 async function expectOk(stack: PulumiStack, args: string[]): Promise<void> {
   const r = await stack.run(args);
   if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.output.slice(-4000)}`);
+}
+
+/** Bytes of `pulumi stack export` per ReachBackUser resource (the whole resource entry). */
+async function stateBytesPerUser(stack: PulumiStack): Promise<number> {
+  const users = (await stack.exportState()).deployment.resources.filter((r) =>
+    String(r.type).endsWith(":ReachBackUser"),
+  );
+  return users.reduce((n, r) => n + JSON.stringify(r).length, 0) / Math.max(users.length, 1);
 }
 
 /** The stack's resources, the stack itself and its providers aside. */
