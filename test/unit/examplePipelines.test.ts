@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { upEnvironment } from "../../lib/waves/upCommand";
 import { commandLines, type PipelineFile, pipelineFiles, scriptSteps } from "../support/examplePipelines";
 import { repoRoot } from "../support/pulumi";
 
@@ -101,7 +102,10 @@ describe("example pipelines", () => {
       const up = commands(f).find((c) => c.startsWith("pulumi up"));
       assert.ok(up);
       assert.match(up, /--yes --stack "\$STACK" --parallel (\d+)/);
-      assert.ok(Number(up.match(/--parallel (\d+)/)?.[1]) >= 100);
+      const users = Number(up.match(/--parallel (\d+)/)?.[1]);
+      assert.ok(users >= 100);
+      // The environment `coex wave new` prints for a wave of that size.
+      for (const [k, v] of Object.entries(upEnvironment(users))) assert.equal(f.doc.jobs.up.env[k], v, k);
     });
 
     it("drift: on a schedule; an issue on exit 7 only; a failed check fails the run", () => {
@@ -144,7 +148,9 @@ describe("example pipelines", () => {
       assert.equal(job.deployment, "up");
       assert.equal(job.environment, "coex-waves");
       const up = commands(f).find((c) => c.startsWith("pulumi up"));
-      assert.ok(up && Number(up.match(/--parallel (\d+)/)?.[1]) >= 100, up);
+      const users = Number(up?.match(/--parallel (\d+)/)?.[1]);
+      assert.ok(up && users >= 100, up);
+      for (const [k, v] of Object.entries(upEnvironment(users))) assert.equal(job.variables[k], v, k);
     });
 
     it("drift: scheduled on main; a work item on exit 7 only; a failed check fails the run", () => {
