@@ -206,6 +206,29 @@ export function defineProvider<
   /** Declared inputs with what they imply (never stored). */
   const withImplied = <T extends Record<string, unknown>>(bag: T): T =>
     spec.expected ? { ...bag, ...spec.expected.of(bag as z.output<Schema>) } : bag;
+  // Implied properties a resource does not store (expected.stored: false) are left out of the
+  // outputs too while their live value is the implied one: a wave's users are nearly all as
+  // declared, and these six values were a tenth of a user's state. Reading a state puts the
+  // implied value back where none is kept, so diff and refresh see "as declared"; a value that
+  // differs (drift) is kept under the property's name, as for every other resource.
+  const unstoredImplied: readonly string[] = spec.expected?.stored === false ? spec.expected.keys : [];
+  const retired = new Set(spec.retiredOutputs ?? []);
+  /** A state as read: the defaults it leaves out, and the implied values of what it does not keep. */
+  const fromState = <T extends Record<string, unknown>>(bag: T): T => {
+    const full = complete(bag);
+    if (unstoredImplied.length === 0 || !spec.expected) return full;
+    const missing = unstoredImplied.filter((k) => full[k] === undefined);
+    if (missing.length === 0) return full;
+    const declared = Object.fromEntries(Object.entries(userInputs(full)).filter(([k]) => !retired.has(k)));
+    const parsed = spec.schema.safeParse(declared);
+    // A state whose inputs do not parse any more keeps what it has; diff then shows the change.
+    if (!parsed.success) return full;
+    const implied = spec.expected.of(spec.canonical ? spec.canonical(parsed.data) : parsed.data) as Record<
+      string,
+      unknown
+    >;
+    return { ...full, ...Object.fromEntries(missing.map((k) => [k, implied[k]])) };
+  };
   declaredViews.set(spec.type, (bag) => {
     const full = complete(bag);
     const parsed = spec.schema.safeParse(userInputs(full));
@@ -221,8 +244,14 @@ export function defineProvider<
     return { inputs: stored(spec.expected?.stored === false ? inputs : withImplied(inputs)) as Inputs };
   };
 
-  const outputs = (inputs: Inputs, ownership: Ownership<Found>, seen: Observation<Partial<Inputs>, Info>) =>
-    ({ ...stored(inputs), ...seen.live, ownership, ...seen.info }) as unknown as St;
+  const outputs = (inputs: Inputs, ownership: Ownership<Found>, seen: Observation<Partial<Inputs>, Info>) => {
+    const bag: Record<string, unknown> = { ...stored(inputs), ...seen.live, ownership, ...seen.info };
+    if (unstoredImplied.length > 0 && spec.expected) {
+      const implied = spec.expected.of(inputs) as Record<string, unknown>;
+      for (const k of unstoredImplied) if (sameValue(bag[k], implied[k])) delete bag[k];
+    }
+    return bag as unknown as St;
+  };
 
   const mustObserve = async (id: string, inputs: Inputs, ownership: Ownership<Found>) => {
     const seen = await spec.observe(id, inputs, ownership);
@@ -245,7 +274,7 @@ export function defineProvider<
       // news are the checked inputs; olds are the last outputs, whose observed properties hold
       // what the tenant had at the last read. Both with their unstored defaults back, so that a
       // state that keeps them and one that does not compare the same.
-      const olds = complete(storedOlds);
+      const olds = fromState(storedOlds);
       const news = withImplied(complete(storedNews));
       const replaces =
         typeof spec.replaceOn === "function"
@@ -278,7 +307,7 @@ export function defineProvider<
     },
 
     async read(id, props) {
-      const state = withOwnership(complete(props) as St);
+      const state = withOwnership(fromState(props) as St);
       const inputs = withoutOutputs(state);
       const seen = await spec.observe(id, inputs, state.ownership);
       if (!seen) return {}; // gone: refresh drops it from the state
@@ -286,14 +315,14 @@ export function defineProvider<
     },
 
     async update(id, olds, news) {
-      const state = withOwnership(complete(olds) as St);
+      const state = withOwnership(fromState(olds) as St);
       const inputs = withImplied(complete(withoutProvider(news))) as Inputs;
       const ownership = (await spec.update(id, state, inputs))?.ownership ?? state.ownership;
       return { outs: outputs(inputs, ownership, await mustObserve(id, inputs, ownership)) };
     },
 
     async delete(id, props) {
-      const state = withOwnership(complete(props) as St);
+      const state = withOwnership(fromState(props) as St);
       const inputs = withoutOutputs(state);
       const key = spec.objectKey(id, inputs);
       if (takenThisRun.has(key)) {

@@ -5,7 +5,7 @@
 // Pulumi's dynamic provider host (@pulumi/pulumi cmd/dynamic-provider) turns `__provider` into a
 // provider with `requireFromString(__provider).handler()` and caches it per distinct string; it
 // is stored in every resource's inputs and outputs. So the string is a one-line CommonJS module
-// of a few hundred bytes rather than a serialized closure (6 kB per resource, issue 11).
+// of 160 bytes rather than a serialized closure (6 kB per resource, issue 11).
 import type * as pulumi from "@pulumi/pulumi";
 
 const MODULE_ID = /^[A-Za-z0-9_/.-]+$/;
@@ -27,12 +27,10 @@ export function providerSource(moduleId: string): string {
   // node_modules directories from the working directory up, so without their last 12 characters
   // ("node_modules") they are the directory itself and each one above it, with a trailing
   // separator (`n/..` would not do: resolve skips a path that does not exist).
-  // Kept short: the text is stored twice per resource (inputs and outputs); single quotes only,
-  // as a double quote costs two bytes in the JSON state.
-  return (
-    `exports.handler=()=>{try{return require(require.resolve('./${moduleId}',{paths:module.paths.flatMap(n=>[n.slice(0,-12),n+'/entra-coexistence'])})).provider}` +
-    "catch(e){e.message+=' from '+process.cwd()+' up: run npm run build';throw e}}"
-  );
+  // Kept short: the text is stored twice per resource (inputs and outputs), so no error wrapping
+  // (Node's own "Cannot find module './dist/providers/…'" says what is missing; the README says
+  // to build), and single quotes only, as a double quote costs two bytes in the JSON state.
+  return `exports.handler=()=>require(require.resolve('./${moduleId}',{paths:module.paths.flatMap(n=>[n.slice(0,-12),n+'/entra-coexistence'])})).provider`;
 }
 
 /**

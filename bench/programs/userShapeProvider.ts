@@ -1,7 +1,8 @@
 // A stand-in for ReachBackUser with its state's exact shape and none of its calls, so that
 // bench/stateSize.ts can measure the state of 100 users without a tenant: check and diff are
 // ReachBackUser's own (its schema, canonical form and declared view); create records what an
-// enabled user reads as (the declared view) with the outputs ReachBackUser adds.
+// enabled user keeps: the declaration (its live drift values are left out while they are the
+// declared ones) with the outputs ReachBackUser adds, in its words.
 import { randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { provider as reachBackUser } from "../../providers/reachBackUser";
@@ -18,7 +19,8 @@ export const provider: pulumi.dynamic.ResourceProvider = {
         ...declared,
         ownership: { kind: "created" },
         step: "verified",
-        state: "enabled: linked (externalUserState Accepted, redeemed as the target identity)",
+        state:
+          "enabled: linked and redeemed (externalUserState Accepted, identity issued by ExternalAzureAD), as verified on 2026-11-28",
       },
     };
   },

@@ -13,6 +13,7 @@ import * as path from "node:path";
 import type { EntraConnectSync } from "../../emulator/entraConnect";
 import { primarySmtp } from "../../lib/addresses/proxyAddresses";
 import type { DirectoryClient } from "../../lib/directory/client";
+import { declaredLive } from "../../lib/reachBack/userState";
 import { createScratchOu, type ScratchOu } from "../support/directoryFixtures";
 import type { PulumiStack } from "../support/pulumi";
 import {
@@ -249,7 +250,9 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
       assert.ok(!("sourceUserId" in r.outputs), `${r.urn}: sourceUserId kept besides the id`);
       const text = previousProvider("dist/providers/reachBackUser");
       r.inputs = { ...defaults, ...r.inputs, __provider: text };
-      r.outputs = { ...defaults, ...r.outputs, sourceUserId: r.id, __provider: text };
+      // It kept the six live values even when they were the declared ones.
+      const live = declaredLive(r.inputs.coexRoutingAddress);
+      r.outputs = { ...defaults, ...live, ...r.outputs, sourceUserId: r.id, __provider: text };
       r.propertyDependencies = { ...r.propertyDependencies, mailboxMigration: [] };
       r.sourcePosition = "project:///providers/reachBackUser.ts#257,5";
       r.stackTrace = [{ sourcePosition: "project:///providers/reachBackUser.ts#257,5" }, {}];
@@ -273,6 +276,9 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
         assert.ok(!(k in r.inputs) && !(k in r.outputs), `${r.urn}: ${k} no longer kept`);
       }
       assert.ok(!("sourceUserId" in r.outputs), `${r.urn}: the refresh wrote the shorter outputs`);
+      for (const k of Object.keys(declaredLive(r.inputs.coexRoutingAddress))) {
+        assert.ok(!(k in r.outputs), `${r.urn}: ${k}, as declared, no longer kept`);
+      }
       assert.equal(r.outputs.step, "verified", r.urn);
       assert.equal(r.outputs.ownership.kind, "created", r.urn);
     }
@@ -307,14 +313,21 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
     });
     const drift = await stack.run(["refresh", "--preview-only", "--expect-no-changes", "--diff"]);
     assert.equal(drift.code, 7, drift.output);
+    // The state keeps no live value that is the declared one, so the drifted one appears (+), and
+    // the user's state says what is not as enabled.
+    assert.match(drift.output, /\+ licenseGroups\s*: "back in the original group LIC-RB-E5"/);
     assert.match(
       drift.output,
-      /licenseGroups.*reach-back groups only.*back in the original group LIC-RB-E5/s,
+      /~ state\s*: "enabled: .*" => "not as enabled: licenseGroups back in the original group LIC-RB-E5"/,
     );
     await stack.expect(["up", "--yes", "--refresh"]);
     const groups = await groupIds(adele.cloudId);
     assert.ok(!groups.includes(originalGroup) && groups.includes(reachBackGroup));
     await stack.expect(["refresh", "--preview-only", "--expect-no-changes"]);
+    const state = (await stack.exportState()).deployment.resources as GraphJson[];
+    const outputs = state.find((r) => String(r.urn).endsWith("::adele"))?.outputs;
+    assert.equal(outputs?.step, "verified");
+    assert.ok(!("licenseGroups" in outputs), "as declared again: the live value is left out again");
   });
 
   it("an invitation Graph refuses: the user ends with the original primary SMTP, and the error names the step", async () => {

@@ -80,10 +80,12 @@ describe("provider kernel", () => {
   });
 
   it("an expected view that is not stored: check leaves it out, diff and declaredOf compute it", async () => {
+    let liveExtras: string[] = [];
     const lean = defineProvider<typeof schema, { extras: string[] }, { size: number }, { objectId: string }>({
       ...toySpec,
       type: "LeanToy",
       expected: { keys: ["extras"], of: () => ({ extras: [] }), stored: false },
+      observe: async (id) => ({ live: { size: 1, extras: liveExtras }, info: { objectId: `obj-${id}` } }),
     }).provider as Required<typeof toy.provider>;
     const ok = await lean.check({}, { name: "Box" });
     assert.deepEqual(ok.inputs, { name: "box", size: 1 });
@@ -98,7 +100,25 @@ describe("provider kernel", () => {
     assert.equal((await lean.diff("box", outs, stored)).changes, false, "as read: no change");
     assert.equal((await lean.diff("box", { ...outs, extras: ["x"] }, stored)).changes, true, "drift");
     const made = await lean.create({ name: "lean", size: 1 });
-    assert.deepEqual(made.outs.extras, [], "the outputs have the live value under the implied name");
+    const declared = (await lean.check({}, { name: "lean" })).inputs;
+    assert.ok(!("extras" in made.outs), "a live value that is the implied one is not kept in the outputs");
+    assert.equal((await lean.diff("lean", made.outs, declared)).changes, false, "and reads as in sync");
+    assert.equal(
+      (await lean.diff("lean", made.outs, { ...declared, size: 2 })).changes,
+      true,
+      "a declared change is still one",
+    );
+    liveExtras = ["x"];
+    const drifted = await lean.read("lean", made.outs);
+    assert.deepEqual(drifted.props?.extras, ["x"], "drift is kept under the implied name");
+    assert.equal(
+      (await lean.diff("lean", drifted.props, declared)).changes,
+      true,
+      "and the next diff sees it",
+    );
+    liveExtras = [];
+    const back = await lean.read("lean", drifted.props);
+    assert.ok(!("extras" in (back.props ?? {})), "put back by hand: left out again");
   });
 
   it("create records ownership and the live values; a second create of the same object is refused", async () => {
