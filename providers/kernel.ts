@@ -15,7 +15,7 @@
 // - a cleanup after a failed step reports what it could not undo, in the error the user sees;
 // - drift has one model: outputs carry, under the declared property's own name, the value the
 //   tenant or AD has, so that `refresh` shows `property: declared => live` and the next diff sees
-//   the difference.
+//   the difference (implied properties a resource does not store are kept only while they differ).
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { sameValue } from "../lib/crossTenantAccess/settings";

@@ -28,6 +28,7 @@ import {
   type GroupMembership,
   groupSkuIds,
   inviteInternalUser,
+  memberListChanged,
   memberOf,
   membershipsAmong,
   readMembershipGroup,
@@ -569,6 +570,7 @@ class UserRun {
     }
     await this.deps.ad.addGroupMember(g.distinguishedName as string, this.adDn);
     await this.waitForMembership(g, true);
+    memberListChanged(this.deps.source, g.id);
   }
 
   private async leave(g: GroupRef): Promise<void> {
@@ -580,6 +582,7 @@ class UserRun {
     }
     await this.deps.ad.removeGroupMember(g.distinguishedName as string, this.adDn);
     await this.waitForMembership(g, false);
+    memberListChanged(this.deps.source, g.id);
   }
 
   /** An on-premises group's membership change, until Entra Connect has synced it. */

@@ -174,6 +174,13 @@ function groupMembers(graph: GraphClient, groupId: string) {
   return list;
 }
 
+/** A group's membership changed in this process (a member added or removed, or an on-premises
+ * change synced): its member list is read again, so the observation that follows a write, within
+ * the few seconds a list is reused, sees the write and not what the refresh before it read. */
+export function memberListChanged(graph: GraphClient, groupId: string): void {
+  memberLists.get(graph)?.delete(groupId.toLowerCase());
+}
+
 /**
  * The user's direct memberships among `groupIds`, read from those groups' member lists rather
  * than the user's memberOf: the observations of a wave's refresh name the same few license
@@ -207,6 +214,8 @@ export async function addCloudMember(graph: GraphClient, groupId: string, userId
   } catch (e) {
     if (e instanceof GraphRequestError && e.status === 400 && /already exist/i.test(e.graphMessage)) return;
     throw e;
+  } finally {
+    memberListChanged(graph, groupId);
   }
 }
 
@@ -217,6 +226,8 @@ export async function removeCloudMember(graph: GraphClient, groupId: string, use
   } catch (e) {
     if (e instanceof GraphRequestError && e.status === 404) return;
     throw e;
+  } finally {
+    memberListChanged(graph, groupId);
   }
 }
 

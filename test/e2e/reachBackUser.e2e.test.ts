@@ -327,7 +327,10 @@ describe("e2e: ReachBackUser through the pulumi CLI (emulator, Samba, Entra Conn
     const state = (await stack.exportState()).deployment.resources as GraphJson[];
     const outputs = state.find((r) => String(r.urn).endsWith("::adele"))?.outputs;
     assert.equal(outputs?.step, "verified");
-    assert.ok(!("licenseGroups" in outputs), "as declared again: the live value is left out again");
+    assert.ok(
+      !("licenseGroups" in outputs),
+      `as declared again: the live value is left out again (${JSON.stringify(outputs)})`,
+    );
   });
 
   it("an invitation Graph refuses: the user ends with the original primary SMTP, and the error names the step", async () => {
