@@ -254,12 +254,14 @@ export class ReachBackUser extends defined.Resource {
   declare readonly step: pulumi.Output<ReachBackStep>;
   declare readonly state: pulumi.Output<string>;
   declare readonly ownership: pulumi.Output<Ownership<Found>>;
-  declare readonly licenseGroups: pulumi.Output<string>;
-  declare readonly targetAddress: pulumi.Output<string>;
-  declare readonly recipientType: pulumi.Output<string>;
-  declare readonly primarySmtp: pulumi.Output<string>;
-  declare readonly targetAddressSecondary: pulumi.Output<string>;
-  declare readonly b2bLinked: pulumi.Output<string>;
+  // Drift, in words: set only while the live value differs from what the declaration implies
+  // (the state keeps no value that is the declared one); `state` says whether the user is enabled.
+  declare readonly licenseGroups: pulumi.Output<string | undefined>;
+  declare readonly targetAddress: pulumi.Output<string | undefined>;
+  declare readonly recipientType: pulumi.Output<string | undefined>;
+  declare readonly primarySmtp: pulumi.Output<string | undefined>;
+  declare readonly targetAddressSecondary: pulumi.Output<string | undefined>;
+  declare readonly b2bLinked: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ReachBackUserArgs, opts?: pulumi.CustomResourceOptions) {
     // The observed properties are outputs too (undefined inputs, which check leaves out).
