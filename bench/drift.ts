@@ -24,7 +24,7 @@ import { ROUTING_DOMAIN, TARGET_DOMAIN } from "../test/support/reachBack";
 import { sambaUnderTest } from "../test/support/samba";
 import { workDir } from "../test/support/tenantPairs";
 import { type BenchEstate, benchEstate, benchReachBackConfig } from "./estate";
-import { line, option, positionalNumber, seconds, since } from "./support";
+import { line, option, positionalNumber, seconds, since, stateBytesPerUser } from "./support";
 
 const USERS = positionalNumber(2000);
 const CYCLE_SECONDS = option("cycle-seconds", 20);
@@ -165,14 +165,6 @@ async function main(): Promise<void> {
 async function expectOk(stack: PulumiStack, args: string[]): Promise<void> {
   const r = await stack.run(args);
   if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.output.slice(-4000)}`);
-}
-
-/** Bytes of `pulumi stack export` per ReachBackUser resource (the whole resource entry). */
-async function stateBytesPerUser(stack: PulumiStack): Promise<number> {
-  const users = (await stack.exportState()).deployment.resources.filter((r) =>
-    String(r.type).endsWith(":ReachBackUser"),
-  );
-  return users.reduce((n, r) => n + JSON.stringify(r).length, 0) / Math.max(users.length, 1);
 }
 
 /** The stack's resources, the stack itself and its providers aside. */

@@ -1,10 +1,12 @@
 // What the benchmarks in bench/ share: an LDAP proxy that counts the operations a stack's
 // provider sends to Samba, a sampler of the provider process's peak memory, a small worker pool,
-// the command line's options and the printed lines. Benchmarks print figures, never assert them.
+// the command line's options, the printed lines and the state per user. Benchmarks print
+// figures, never assert them.
 import { readdirSync, readFileSync } from "node:fs";
 import { type Server, connect as tcpConnect } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import { issueServerCert, type KeyAndCert } from "../emulator/pki";
+import type { PulumiStack } from "../test/support/pulumi";
 
 /** `--name <number>` on the command line, or `fallback`. */
 export function option(name: string, fallback: number): number {
@@ -148,4 +150,16 @@ export async function pool<T>(
       for (let i = next++; i < items.length; i = next++) await work(items[i], w);
     }),
   );
+}
+
+/** Bytes per ReachBackUser resource in `pulumi stack export` (the whole entry, as compact JSON:
+ * what the file backend's checkpoint holds); `users`, when given, is how many there must be. */
+export async function stateBytesPerUser(stack: PulumiStack, users?: number): Promise<number> {
+  const mine = (await stack.exportState()).deployment.resources.filter((r) =>
+    String(r.type).endsWith(":ReachBackUser"),
+  );
+  if (users !== undefined && mine.length !== users) {
+    throw new Error(`stack export has ${mine.length} user resources, not ${users}`);
+  }
+  return mine.reduce((n, r) => n + JSON.stringify(r).length, 0) / Math.max(mine.length, 1);
 }

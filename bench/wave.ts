@@ -26,7 +26,6 @@ import { enableReachBack, type ProcedureDeps } from "../lib/reachBack/procedure"
 import { DeltaSyncTrigger } from "../lib/reachBack/syncHook";
 import { upEnvironment } from "../lib/waves/upCommand";
 import type { BulkUser } from "../test/support/directoryFixtures";
-import type { PulumiStack } from "../test/support/pulumi";
 import {
   declareUsers,
   type ReachBackEstate,
@@ -36,7 +35,7 @@ import {
 } from "../test/support/reachBack";
 import { type SambaUnderTest, sambaUnderTest } from "../test/support/samba";
 import { benchEstate, benchReachBackConfig } from "./estate";
-import { line, option, positionalNumber, RssSampler, seconds, since } from "./support";
+import { line, option, positionalNumber, RssSampler, seconds, since, stateBytesPerUser } from "./support";
 
 const USERS = positionalNumber(1000);
 const CYCLE_SECONDS = option("cycle-seconds", 20);
@@ -149,14 +148,6 @@ async function main(): Promise<void> {
   }
   await be.close();
   stack.dispose();
-}
-
-/** Bytes of `pulumi stack export` per ReachBackUser resource (the whole resource entry). */
-async function stateBytesPerUser(stack: PulumiStack, users: number): Promise<number> {
-  const exported = await stack.exportState();
-  const mine = exported.deployment.resources.filter((r) => /::u\d{5}$/.test(String(r.urn)));
-  if (mine.length !== users) throw new Error(`stack export has ${mine.length} user resources, not ${users}`);
-  return mine.reduce((n, r) => n + JSON.stringify(r).length, 0) / users;
 }
 
 /** The seed's per-user script: enableReachBack for one user after another, with the same

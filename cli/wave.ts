@@ -15,7 +15,7 @@ import { type WaveConfig, waveConfigSchema } from "../lib/config/wave";
 import { STEPS, type StepName } from "../lib/journal/records";
 import { REACH_BACK_STEPS } from "../lib/reachBack/userSchema";
 import { formatCsv } from "../lib/waves/csv";
-import { BIG_WAVE_USERS, heapMiB, upCommand } from "../lib/waves/upCommand";
+import { BIG_WAVE_USERS, heapMiB, upCommand, waveParallelism } from "../lib/waves/upCommand";
 import { type BadRow, describeBadRow, parseWave } from "../lib/waves/wave";
 import { openStackJournal, table } from "./journal";
 import { pulumi, type StackRef } from "./stack";
@@ -179,7 +179,7 @@ export async function waveNewCommand(
   const big = wave.users.length > BIG_WAVE_USERS;
   print(`  ${upCommand(stack, wave.users.length, cf)}`);
   print(
-    `    a wave waits on sync cycles: run every user at once. pulumi's default parallelism is 4 x the CPU cores, which would take the users a few at a time; --parallel (or PULUMI_PARALLEL=${Math.max(wave.users.length, 8)}) raises it`,
+    `    a wave waits on sync cycles: run every user at once. pulumi's default parallelism is 4 x the CPU cores, which would take the users a few at a time; --parallel (or PULUMI_PARALLEL=${waveParallelism(wave.users.length)}) raises it`,
   );
   if (big) {
     print(

@@ -213,28 +213,28 @@ export function defineProvider<
   // differs (drift) is kept under the property's name, as for every other resource.
   const unstoredImplied: readonly string[] = spec.expected?.stored === false ? spec.expected.keys : [];
   const retired = new Set(spec.retiredOutputs ?? []);
-  /** A state as read: the defaults it leaves out, and the implied values of what it does not keep. */
-  const fromState = <T extends Record<string, unknown>>(bag: T): T => {
-    const full = complete(bag);
-    if (unstoredImplied.length === 0 || !spec.expected) return full;
-    const missing = unstoredImplied.filter((k) => full[k] === undefined);
-    if (missing.length === 0) return full;
+  /** What the declaration stored in `full` implies; undefined when it does not parse (a secret
+   * shown as such, a state of another version): the bag is then taken as it is. */
+  const impliedBy = (full: Record<string, unknown>): Record<string, unknown> | undefined => {
+    if (!spec.expected) return undefined;
     const declared = Object.fromEntries(Object.entries(userInputs(full)).filter(([k]) => !retired.has(k)));
     const parsed = spec.schema.safeParse(declared);
-    // A state whose inputs do not parse any more keeps what it has; diff then shows the change.
-    if (!parsed.success) return full;
-    const implied = spec.expected.of(spec.canonical ? spec.canonical(parsed.data) : parsed.data) as Record<
+    if (!parsed.success) return undefined;
+    return spec.expected.of(spec.canonical ? spec.canonical(parsed.data) : parsed.data) as Record<
       string,
       unknown
     >;
-    return { ...full, ...Object.fromEntries(missing.map((k) => [k, implied[k]])) };
+  };
+  /** A state as read: the defaults it leaves out, and the implied values of what it does not keep. */
+  const fromState = <T extends Record<string, unknown>>(bag: T): T => {
+    const full = complete(bag);
+    const missing = unstoredImplied.filter((k) => full[k] === undefined);
+    const implied = missing.length > 0 ? impliedBy(full) : undefined;
+    return implied ? { ...full, ...Object.fromEntries(missing.map((k) => [k, implied[k]])) } : full;
   };
   declaredViews.set(spec.type, (bag) => {
     const full = complete(bag);
-    const parsed = spec.schema.safeParse(userInputs(full));
-    // Inputs that do not parse (a secret shown as such, a state of another version): as stored.
-    if (!parsed.success || !spec.expected) return full;
-    return { ...full, ...spec.expected.of(spec.canonical ? spec.canonical(parsed.data) : parsed.data) };
+    return { ...full, ...impliedBy(full) };
   });
 
   const checked = (news: Record<string, unknown>) => {

@@ -25,8 +25,13 @@ export function heapMiB(users: number): number {
   return 256 + Math.ceil(users / 8);
 }
 
+/** Every user at once (pulumi's default is 4 × the CPU cores), never below that default here. */
+export function waveParallelism(users: number): number {
+  return Math.max(users, 8);
+}
+
 /** The command line, e.g. `PULUMI_SKIP_CHECKPOINTS=true NODE_OPTIONS=… pulumi up --stack wave-01 --parallel 1000`. */
 export function upCommand(stack: string, users: number, extraArgs = ""): string {
   const env = Object.entries(upEnvironment(users)).map(([k, v]) => `${k}=${v} `);
-  return `${env.join("")}pulumi up --stack ${stack}${extraArgs} --parallel ${Math.max(users, 8)}`;
+  return `${env.join("")}pulumi up --stack ${stack}${extraArgs} --parallel ${waveParallelism(users)}`;
 }
